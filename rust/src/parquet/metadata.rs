@@ -1,0 +1,256 @@
+//! Parquet's Thrift structures (parquet.thrift), serialized with the compact protocol: page
+//! headers, and the footer's `FileMetaData` with schema, row groups and column chunks.
+
+use super::schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
+use super::thrift::{CompactWriter, ListElem};
+
+/// Compression codecs; discriminants are parquet.thrift's `CompressionCodec` (and the C ABI's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Codec {
+    Uncompressed = 0,
+    Gzip = 2,
+}
+
+impl Codec {
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(Codec::Uncompressed),
+            2 => Some(Codec::Gzip),
+            _ => None,
+        }
+    }
+}
+
+const ENCODING_PLAIN: i32 = 0;
+const ENCODING_RLE: i32 = 3;
+const PAGE_TYPE_DATA: i32 = 0;
+/// parquet.thrift `FileMetaData.version`.
+const FORMAT_VERSION: i32 = 1;
+
+/// Where one column chunk landed in the file.
+#[derive(Clone, Debug)]
+pub struct ColumnChunkMeta {
+    pub num_values: i64,
+    pub total_uncompressed_size: i64,
+    pub total_compressed_size: i64,
+    pub data_page_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RowGroupMeta {
+    pub columns: Vec<ColumnChunkMeta>,
+    pub num_rows: i64,
+}
+
+/// Appends a v1 `PageHeader` for a PLAIN data page with RLE levels.
+pub fn write_data_page_header(
+    out: &mut Vec<u8>,
+    uncompressed_size: i32,
+    compressed_size: i32,
+    num_values: i32,
+) {
+    let mut w = CompactWriter::new(out);
+    w.struct_begin();
+    w.field_i32(1, PAGE_TYPE_DATA);
+    w.field_i32(2, uncompressed_size);
+    w.field_i32(3, compressed_size);
+    w.field_struct_begin(5); // DataPageHeader
+    w.field_i32(1, num_values);
+    w.field_i32(2, ENCODING_PLAIN);
+    w.field_i32(3, ENCODING_RLE);
+    w.field_i32(4, ENCODING_RLE);
+    w.struct_end();
+    w.struct_end();
+}
+
+/// Everything the footer needs besides the row groups.
+pub struct FileMeta<'a> {
+    pub columns: &'a [Column],
+    pub codecs: &'a [Codec],
+    pub key_value_metadata: &'a [(String, String)],
+    pub created_by: &'a str,
+}
+
+/// Appends the serialized `FileMetaData`.
+pub fn write_file_metadata(out: &mut Vec<u8>, meta: &FileMeta<'_>, row_groups: &[RowGroupMeta]) {
+    let mut w = CompactWriter::new(out);
+    w.struct_begin();
+    w.field_i32(1, FORMAT_VERSION);
+
+    // Schema: the root group, then one primitive element per column.
+    w.field_list_begin(2, ListElem::Struct, meta.columns.len() + 1);
+    w.struct_begin();
+    w.field_binary(4, b"schema");
+    w.field_i32(5, meta.columns.len() as i32);
+    w.struct_end();
+    for column in meta.columns {
+        write_schema_element(&mut w, column);
+    }
+
+    let num_rows: i64 = row_groups.iter().map(|rg| rg.num_rows).sum();
+    w.field_i64(3, num_rows);
+
+    w.field_list_begin(4, ListElem::Struct, row_groups.len());
+    for (ordinal, rg) in row_groups.iter().enumerate() {
+        write_row_group(&mut w, meta, rg, ordinal);
+    }
+
+    if !meta.key_value_metadata.is_empty() {
+        w.field_list_begin(5, ListElem::Struct, meta.key_value_metadata.len());
+        for (key, value) in meta.key_value_metadata {
+            w.struct_begin();
+            w.field_binary(1, key.as_bytes());
+            w.field_binary(2, value.as_bytes());
+            w.struct_end();
+        }
+    }
+    w.field_binary(6, meta.created_by.as_bytes());
+    w.struct_end();
+}
+
+fn write_schema_element(w: &mut CompactWriter<'_>, column: &Column) {
+    w.struct_begin();
+    w.field_i32(1, column.physical as i32);
+    if column.physical == PhysicalType::FixedLenByteArray {
+        w.field_i32(2, column.type_length as i32);
+    }
+    w.field_i32(3, column.repetition as i32);
+    w.field_binary(4, column.name.as_bytes());
+    if let Some(converted) = converted_type(&column.logical) {
+        w.field_i32(6, converted);
+    }
+    if let LogicalType::Decimal { precision, scale } = column.logical {
+        w.field_i32(7, scale);
+        w.field_i32(8, precision);
+    }
+    if column.logical != LogicalType::None {
+        w.field_struct_begin(10);
+        write_logical_type(w, &column.logical);
+        w.struct_end();
+    }
+    w.struct_end();
+}
+
+/// The `LogicalType` union's members (the enclosing struct is already open).
+fn write_logical_type(w: &mut CompactWriter<'_>, logical: &LogicalType) {
+    match *logical {
+        LogicalType::None => {}
+        LogicalType::String => w.field_empty_struct(1),
+        LogicalType::Enum => w.field_empty_struct(4),
+        LogicalType::Decimal { precision, scale } => {
+            w.field_struct_begin(5);
+            w.field_i32(1, scale);
+            w.field_i32(2, precision);
+            w.struct_end();
+        }
+        LogicalType::Date => w.field_empty_struct(6),
+        LogicalType::Time { unit, utc } => {
+            w.field_struct_begin(7);
+            write_time_fields(w, unit, utc);
+            w.struct_end();
+        }
+        LogicalType::Timestamp { unit, utc } => {
+            w.field_struct_begin(8);
+            write_time_fields(w, unit, utc);
+            w.struct_end();
+        }
+        LogicalType::Integer { bits, signed } => {
+            w.field_struct_begin(10);
+            w.field_i8(1, bits as i8);
+            w.field_bool(2, signed);
+            w.struct_end();
+        }
+        LogicalType::Json => w.field_empty_struct(12),
+        LogicalType::Uuid => w.field_empty_struct(14),
+    }
+}
+
+fn write_time_fields(w: &mut CompactWriter<'_>, unit: TimeUnit, utc: bool) {
+    w.field_bool(1, utc);
+    w.field_struct_begin(2); // TimeUnit union
+    let member = match unit {
+        TimeUnit::Millis => 1,
+        TimeUnit::Micros => 2,
+        TimeUnit::Nanos => 3,
+    };
+    w.field_empty_struct(member);
+    w.struct_end();
+}
+
+/// The legacy `ConvertedType` that older readers understand, where one exists. The TIME and
+/// TIMESTAMP converted types imply UTC-adjusted values, so they are set only then.
+fn converted_type(logical: &LogicalType) -> Option<i32> {
+    Some(match *logical {
+        LogicalType::String => 0,
+        LogicalType::Enum => 4,
+        LogicalType::Decimal { .. } => 5,
+        LogicalType::Date => 6,
+        LogicalType::Time { unit, utc: true } => match unit {
+            TimeUnit::Millis => 7,
+            TimeUnit::Micros => 8,
+            TimeUnit::Nanos => return None,
+        },
+        LogicalType::Timestamp { unit, utc: true } => match unit {
+            TimeUnit::Millis => 9,
+            TimeUnit::Micros => 10,
+            TimeUnit::Nanos => return None,
+        },
+        LogicalType::Integer { bits, signed } => match (bits, signed) {
+            (8, false) => 11,
+            (16, false) => 12,
+            (32, false) => 13,
+            (64, false) => 14,
+            (8, true) => 15,
+            (16, true) => 16,
+            (32, true) => 17,
+            (64, true) => 18,
+            _ => return None,
+        },
+        LogicalType::Json => 19,
+        _ => return None,
+    })
+}
+
+fn write_row_group(
+    w: &mut CompactWriter<'_>,
+    meta: &FileMeta<'_>,
+    rg: &RowGroupMeta,
+    ordinal: usize,
+) {
+    w.struct_begin();
+    w.field_list_begin(1, ListElem::Struct, rg.columns.len());
+    for ((chunk, column), codec) in rg.columns.iter().zip(meta.columns).zip(meta.codecs) {
+        w.struct_begin();
+        w.field_i64(2, chunk.data_page_offset); // deprecated file_offset: the chunk's start
+        w.field_struct_begin(3); // ColumnMetaData
+        w.field_i32(1, column.physical as i32);
+        let has_levels = column.repetition != Repetition::Required;
+        w.field_list_begin(2, ListElem::I32, 1 + has_levels as usize);
+        w.i32(ENCODING_PLAIN);
+        if has_levels {
+            w.i32(ENCODING_RLE);
+        }
+        w.field_list_begin(3, ListElem::Binary, 1);
+        w.binary(column.name.as_bytes());
+        w.field_i32(4, *codec as i32);
+        w.field_i64(5, chunk.num_values);
+        w.field_i64(6, chunk.total_uncompressed_size);
+        w.field_i64(7, chunk.total_compressed_size);
+        w.field_i64(9, chunk.data_page_offset);
+        w.struct_end();
+        w.struct_end();
+    }
+    let uncompressed: i64 = rg.columns.iter().map(|c| c.total_uncompressed_size).sum();
+    let compressed: i64 = rg.columns.iter().map(|c| c.total_compressed_size).sum();
+    w.field_i64(2, uncompressed);
+    w.field_i64(3, rg.num_rows);
+    if let Some(first) = rg.columns.first() {
+        w.field_i64(5, first.data_page_offset);
+    }
+    w.field_i64(6, compressed);
+    if let Ok(ordinal) = i16::try_from(ordinal) {
+        w.field_i16(7, ordinal);
+    }
+    w.struct_end();
+}

@@ -1,0 +1,17 @@
+//! Our own Parquet writer, written from the format specification (parquet.thrift and
+//! encodings.md of apache/parquet-format): PLAIN values, RLE/bit-packed levels, v1 data pages,
+//! UNCOMPRESSED or GZIP, compact-Thrift footer.
+
+pub mod compress;
+pub mod encoding;
+pub mod input;
+pub mod metadata;
+pub mod page;
+pub mod schema;
+pub mod thrift;
+pub mod writer;
+
+pub use input::ColumnInput;
+pub use metadata::Codec;
+pub use schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
+pub use writer::{FileSummary, FileWriter, WriterOptions};

@@ -1,0 +1,227 @@
+//! Splits one column chunk into v1 data pages, encodes and (optionally) compresses them.
+
+use std::io::Write;
+
+use super::compress::GzipCompressor;
+use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits};
+use super::input::{ColumnInput, ValidatedCounts};
+use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
+use super::schema::{Column, PhysicalType};
+use crate::error::Error;
+
+/// Scratch buffers reused across pages, columns and row groups.
+#[derive(Default)]
+pub struct PageEncoder {
+    /// The uncompressed page: levels then values.
+    page: Vec<u8>,
+    compressed: Vec<u8>,
+    header: Vec<u8>,
+}
+
+/// A page's span: level entries `[entry_start, entry_end)` and values `[value_start, value_end)`.
+#[derive(Clone, Copy)]
+struct PageSpan {
+    entry_start: usize,
+    entry_end: usize,
+    value_start: usize,
+    value_end: usize,
+}
+
+/// Where a column chunk's bytes go: the output and the offset it is at.
+pub struct ChunkOutput<'a, W: Write> {
+    pub out: &'a mut W,
+    pub position: &'a mut u64,
+    pub gzip: Option<&'a mut GzipCompressor>,
+}
+
+impl PageEncoder {
+    /// Writes one validated column chunk as data pages of about `page_size` bytes each.
+    pub fn write_chunk<W: Write>(
+        &mut self,
+        column: &Column,
+        codec: Codec,
+        input: &ColumnInput<'_>,
+        counts: ValidatedCounts,
+        page_size: usize,
+        sink: &mut ChunkOutput<'_, W>,
+    ) -> std::result::Result<ColumnChunkMeta, ChunkError> {
+        let start = *sink.position;
+        let mut meta = ColumnChunkMeta {
+            num_values: counts.entries as i64,
+            total_uncompressed_size: 0,
+            total_compressed_size: 0,
+            data_page_offset: start as i64,
+        };
+        let mut span = PageSpan {
+            entry_start: 0,
+            entry_end: 0,
+            value_start: 0,
+            value_end: 0,
+        };
+        // Row groups are never empty (the writer rejects them), so there is at least one page.
+        while span.entry_end < counts.entries {
+            span = next_page(column, input, counts, span, page_size);
+            self.encode_page(column, input, span);
+            let uncompressed = self.page.len();
+            let body: &[u8] = match codec {
+                Codec::Uncompressed => &self.page,
+                Codec::Gzip => {
+                    let gzip = sink
+                        .gzip
+                        .as_deref_mut()
+                        .expect("gzip compressor for GZIP column");
+                    gzip.compress(&self.page, &mut self.compressed)
+                        .map_err(ChunkError::Input)?;
+                    &self.compressed
+                }
+            };
+            let too_big = |n: usize| i32::try_from(n).is_err();
+            if too_big(uncompressed) || too_big(body.len()) {
+                return Err(ChunkError::Input(Error::invalid(format!(
+                    "column '{}': a page would hold {uncompressed} bytes, over Parquet's 2 GiB page limit (one value too large?)",
+                    column.name
+                ))));
+            }
+            self.header.clear();
+            write_data_page_header(
+                &mut self.header,
+                uncompressed as i32,
+                body.len() as i32,
+                (span.entry_end - span.entry_start) as i32,
+            );
+            sink.out.write_all(&self.header).map_err(ChunkError::Io)?;
+            sink.out.write_all(body).map_err(ChunkError::Io)?;
+            let header_len = self.header.len() as i64;
+            meta.total_uncompressed_size += header_len + uncompressed as i64;
+            meta.total_compressed_size += header_len + body.len() as i64;
+            *sink.position += (self.header.len() + body.len()) as u64;
+        }
+        Ok(meta)
+    }
+
+    fn encode_page(&mut self, column: &Column, input: &ColumnInput<'_>, span: PageSpan) {
+        let page = &mut self.page;
+        page.clear();
+        let entries = span.entry_start..span.entry_end;
+        if column.repetition.max_rep_level() > 0 {
+            let rep = input
+                .rep_levels
+                .expect("validated: repeated columns have levels");
+            with_length_prefix(page, |out| encode_levels(&rep[entries.clone()], out));
+        }
+        if column.repetition.max_def_level() > 0 {
+            match input.def_levels {
+                Some(def) => {
+                    with_length_prefix(page, |out| encode_levels(&def[entries.clone()], out))
+                }
+                None => with_length_prefix(page, |out| encode_level_run(entries.len(), 1, out)),
+            }
+        }
+        let (v0, v1) = (span.value_start, span.value_end);
+        match column.physical {
+            PhysicalType::Boolean => pack_bits(&input.values[v0..v1], page),
+            PhysicalType::ByteArray => {
+                let offsets = input.offsets.expect("validated: byte arrays have offsets");
+                encode_byte_arrays(input.values, &offsets[v0..=v1], page);
+            }
+            PhysicalType::FixedLenByteArray => {
+                let w = column.type_length as usize;
+                page.extend_from_slice(&input.values[v0 * w..v1 * w]);
+            }
+            other => {
+                let w = other.input_width().expect("fixed-width type");
+                page.extend_from_slice(&input.values[v0 * w..v1 * w]);
+            }
+        }
+    }
+}
+
+/// Why a chunk could not be written: bad input (the file is untouched) or an I/O failure.
+pub enum ChunkError {
+    Input(Error),
+    Io(std::io::Error),
+}
+
+/// Runs `encode` and puts the 4-byte little-endian length of what it wrote in front.
+fn with_length_prefix(page: &mut Vec<u8>, encode: impl FnOnce(&mut Vec<u8>)) {
+    let at = page.len();
+    page.extend_from_slice(&[0; 4]);
+    encode(page);
+    let len = (page.len() - at - 4) as u32;
+    page[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// The next page after `prev`: as many entries as fit in `page_size` bytes (at least one row),
+/// ending on a row boundary for repeated columns.
+fn next_page(
+    column: &Column,
+    input: &ColumnInput<'_>,
+    counts: ValidatedCounts,
+    prev: PageSpan,
+    page_size: usize,
+) -> PageSpan {
+    let (e0, v0) = (prev.entry_end, prev.value_end);
+    let budget_bits = (page_size as u64).saturating_mul(8).max(8);
+    let value_bits = |v: usize| -> u64 {
+        match column.physical {
+            PhysicalType::Boolean => 1,
+            PhysicalType::ByteArray => {
+                let o = input.offsets.expect("validated");
+                8 * (4 + (o[v + 1] - o[v]) as u64)
+            }
+            PhysicalType::FixedLenByteArray => 8 * column.type_length as u64,
+            other => 8 * other.input_width().expect("fixed-width") as u64,
+        }
+    };
+    let Some(def) = input.def_levels else {
+        // Entries and values coincide.
+        let remaining = counts.values - v0;
+        let take = match (column.physical, input.offsets) {
+            (PhysicalType::ByteArray, Some(o)) => {
+                // Largest n with 4n + bytes(v0, v0+n) <= page_size, found by bisection: the
+                // encoded size grows with n.
+                let fits = |n: usize| 4 * n as u64 + (o[v0 + n] - o[v0]) as u64 <= page_size as u64;
+                let (mut lo, mut hi) = (1usize, remaining);
+                while lo < hi {
+                    let mid = lo + (hi - lo).div_ceil(2);
+                    if fits(mid) {
+                        lo = mid;
+                    } else {
+                        hi = mid - 1;
+                    }
+                }
+                lo
+            }
+            _ => (budget_bits / value_bits(v0)).max(1) as usize,
+        }
+        .min(remaining)
+        .min(i32::MAX as usize);
+        return PageSpan {
+            entry_start: e0,
+            entry_end: e0 + take,
+            value_start: v0,
+            value_end: v0 + take,
+        };
+    };
+    let rep = input.rep_levels;
+    let level_bits_per_entry = 1 + rep.is_some() as u64;
+    let (mut e, mut v, mut bits) = (e0, v0, 0u64);
+    while e < counts.entries {
+        if def[e] == 1 {
+            bits += value_bits(v);
+            v += 1;
+        }
+        e += 1;
+        bits += level_bits_per_entry;
+        let at_row_start = rep.is_none_or(|r| e == r.len() || r[e] == 0);
+        if at_row_start && (bits >= budget_bits || e - e0 >= i32::MAX as usize / 2) {
+            break;
+        }
+    }
+    PageSpan {
+        entry_start: e0,
+        entry_end: e,
+        value_start: v0,
+        value_end: v,
+    }
+}

@@ -1,0 +1,351 @@
+//! The Parquet file writer: `PAR1`, row groups of column chunks, footer, `PAR1`.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::compress::{GzipCompressor, DEFAULT_GZIP_LEVEL};
+use super::input::{validate_column, ColumnInput, ValidatedCounts};
+use super::metadata::{write_file_metadata, Codec, FileMeta, RowGroupMeta};
+use super::page::{ChunkError, ChunkOutput, PageEncoder};
+use super::schema::{validate_schema, Column};
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8; 4] = b"PAR1";
+/// Default target size of a data page before compression.
+pub const DEFAULT_DATA_PAGE_SIZE: usize = 1 << 20;
+/// Pages are bounded by Parquet's i32 sizes; stay well inside them.
+pub const MAX_DATA_PAGE_SIZE: usize = 1 << 30;
+/// Output buffer: large enough that page headers and small pages do not cost a system call each.
+const OUTPUT_BUFFER: usize = 1 << 20;
+
+/// File-level settings.
+#[derive(Clone, Debug)]
+pub struct WriterOptions {
+    /// Codec of every column not named in `column_codecs`.
+    pub codec: Codec,
+    /// 0 (store) to 9 (smallest); used by GZIP columns.
+    pub gzip_level: u32,
+    /// Target uncompressed size of a data page; a column chunk larger than this becomes
+    /// several pages. A page holds at least one row.
+    pub data_page_size: usize,
+    /// Per-column codec overrides, by column name.
+    pub column_codecs: Vec<(String, Codec)>,
+    /// User key/value metadata stored in the footer.
+    pub key_value_metadata: Vec<(String, String)>,
+    /// The footer's `created_by`.
+    pub created_by: String,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions {
+            codec: Codec::Uncompressed,
+            gzip_level: DEFAULT_GZIP_LEVEL,
+            data_page_size: DEFAULT_DATA_PAGE_SIZE,
+            column_codecs: Vec::new(),
+            key_value_metadata: Vec::new(),
+            created_by: default_created_by(),
+        }
+    }
+}
+
+/// `created_by` in the form readers parse: "<application> version <semver>".
+pub fn default_created_by() -> String {
+    format!("parquet_flow version {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Totals of a closed file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileSummary {
+    pub rows: u64,
+    pub row_groups: u64,
+    pub bytes: u64,
+}
+
+pub struct FileWriter {
+    path: PathBuf,
+    columns: Vec<Column>,
+    codecs: Vec<Codec>,
+    key_value_metadata: Vec<(String, String)>,
+    created_by: String,
+    data_page_size: usize,
+    out: Option<BufWriter<File>>,
+    /// Bytes handed to `out` so far.
+    position: u64,
+    /// End of the last row group known to be on disk (flushed): the file is valid up to here.
+    good_position: u64,
+    row_groups: Vec<RowGroupMeta>,
+    rows: u64,
+    encoder: PageEncoder,
+    gzip: Option<GzipCompressor>,
+    counts: Vec<ValidatedCounts>,
+    footer: Vec<u8>,
+    /// The I/O failure that stopped the writer, if any.
+    failure: Option<Error>,
+}
+
+impl FileWriter {
+    /// Validates the schema and options, creates (truncates) `path` and writes the magic.
+    pub fn create(
+        path: impl AsRef<Path>,
+        columns: Vec<Column>,
+        options: WriterOptions,
+    ) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        validate_schema(&columns)?;
+        if options.data_page_size == 0 || options.data_page_size > MAX_DATA_PAGE_SIZE {
+            return Err(Error::invalid(format!(
+                "data_page_size must be between 1 and {MAX_DATA_PAGE_SIZE} bytes, got {}",
+                options.data_page_size
+            )));
+        }
+        let mut codecs = vec![options.codec; columns.len()];
+        for (name, codec) in &options.column_codecs {
+            let Some(i) = columns.iter().position(|c| &c.name == name) else {
+                return Err(Error::invalid(format!(
+                    "a codec is set for column '{name}', which is not in the schema"
+                )));
+            };
+            codecs[i] = *codec;
+        }
+        for (key, _) in &options.key_value_metadata {
+            if key.is_empty() {
+                return Err(Error::invalid("key/value metadata key is empty"));
+            }
+        }
+        let gzip = if codecs.contains(&Codec::Gzip) {
+            Some(GzipCompressor::new(options.gzip_level)?)
+        } else {
+            None
+        };
+        let file = File::create(&path).map_err(|e| Error::io("cannot create", &path, &e))?;
+        let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
+        out.write_all(MAGIC)
+            .map_err(|e| Error::io("cannot write", &path, &e))?;
+        let columns_len = columns.len();
+        Ok(FileWriter {
+            path,
+            columns,
+            codecs,
+            key_value_metadata: options.key_value_metadata,
+            created_by: options.created_by,
+            data_page_size: options.data_page_size,
+            out: Some(out),
+            position: MAGIC.len() as u64,
+            good_position: MAGIC.len() as u64,
+            row_groups: Vec::new(),
+            rows: 0,
+            encoder: PageEncoder::default(),
+            gzip,
+            counts: Vec::with_capacity(columns_len),
+            footer: Vec::new(),
+            failure: None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    pub fn rows_written(&self) -> u64 {
+        self.rows
+    }
+
+    pub fn row_groups_written(&self) -> u64 {
+        self.row_groups.len() as u64
+    }
+
+    /// Bytes written to the file so far (footer excluded until closed).
+    pub fn bytes_written(&self) -> u64 {
+        self.position
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.out.is_some()
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if let Some(failure) = &self.failure {
+            return Err(Error::internal(format!(
+                "writer stopped after an earlier failure: {failure}"
+            )));
+        }
+        if self.out.is_none() {
+            return Err(Error::state(format!(
+                "writer for '{}' is closed",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes one row group of `row_count` rows; `inputs` has one entry per column, in schema
+    /// order. All input is validated first: on an `InvalidArgument` error nothing was written and
+    /// the writer stays usable. After an I/O error the writer refuses further row groups;
+    /// `close()` then still tries to leave a valid file of the row groups written before.
+    pub fn write_row_group(&mut self, row_count: usize, inputs: &[ColumnInput<'_>]) -> Result<()> {
+        self.check_writable()?;
+        let row_group = self.row_groups.len();
+        if row_count == 0 {
+            return Err(Error::invalid(format!(
+                "row group {row_group}: row_count is 0; a row group needs at least one row"
+            )));
+        }
+        if i64::try_from(row_count).is_err() {
+            return Err(Error::invalid(format!(
+                "row group {row_group}: row_count {row_count} is too large"
+            )));
+        }
+        if inputs.len() != self.columns.len() {
+            return Err(Error::invalid(format!(
+                "row group {row_group}: {} columns given, the schema has {}",
+                inputs.len(),
+                self.columns.len()
+            )));
+        }
+        self.counts.clear();
+        for (column, input) in self.columns.iter().zip(inputs) {
+            self.counts
+                .push(validate_column(column, input, row_count, row_group)?);
+        }
+
+        let out = self.out.as_mut().expect("checked open");
+        let mut chunks = Vec::with_capacity(self.columns.len());
+        let mut sink = ChunkOutput {
+            out,
+            position: &mut self.position,
+            gzip: self.gzip.as_mut(),
+        };
+        let mut result = Ok(());
+        for (((column, input), counts), codec) in self
+            .columns
+            .iter()
+            .zip(inputs)
+            .zip(&self.counts)
+            .zip(&self.codecs)
+        {
+            match self.encoder.write_chunk(
+                column,
+                *codec,
+                input,
+                *counts,
+                self.data_page_size,
+                &mut sink,
+            ) {
+                Ok(meta) => chunks.push(meta),
+                Err(ChunkError::Input(e)) => {
+                    result = Err(e);
+                    break;
+                }
+                Err(ChunkError::Io(e)) => {
+                    result = Err(Error::io("cannot write", &self.path, &e));
+                    break;
+                }
+            }
+        }
+        // A row group counts once it is on its way to the disk as a whole.
+        if result.is_ok() {
+            result = sink
+                .out
+                .flush()
+                .map_err(|e| Error::io("cannot write", &self.path, &e));
+        }
+        match result {
+            Ok(()) => {
+                self.good_position = self.position;
+                self.rows += row_count as u64;
+                self.row_groups.push(RowGroupMeta {
+                    columns: chunks,
+                    num_rows: row_count as i64,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                // Part of the row group may be in the file: later writes would have wrong offsets.
+                // close() truncates back to the last good row group.
+                self.failure = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Writes the footer and closes the file. Calling it again is an error.
+    pub fn close(&mut self) -> Result<FileSummary> {
+        let Some(out) = self.out.take() else {
+            return Err(Error::state(format!(
+                "writer for '{}' is already closed",
+                self.path.display()
+            )));
+        };
+        let result = match self.failure.take() {
+            None => self.finish(out),
+            Some(failure) => {
+                // Best effort: cut the partial row group and write a footer for the good ones.
+                let (file, _unwritten) = out.into_parts();
+                let repaired = file
+                    .set_len(self.good_position)
+                    .and_then(|()| {
+                        let mut file = file;
+                        file.seek(SeekFrom::Start(self.good_position))?;
+                        Ok(file)
+                    })
+                    .map_err(|e| Error::io("cannot repair", &self.path, &e))
+                    .and_then(|file| {
+                        self.position = self.good_position;
+                        self.finish(BufWriter::new(file))
+                    });
+                Err(match repaired {
+                    Ok(_) => Error {
+                        kind: failure.kind,
+                        message: format!(
+                            "{failure}; the file was closed with the {} row groups written before",
+                            self.row_groups.len()
+                        ),
+                    },
+                    Err(e) => Error {
+                        kind: failure.kind,
+                        message: format!("{failure}; closing it failed too: {e}"),
+                    },
+                })
+            }
+        };
+        result
+    }
+
+    fn finish(&mut self, mut out: BufWriter<File>) -> Result<FileSummary> {
+        self.footer.clear();
+        let meta = FileMeta {
+            columns: &self.columns,
+            codecs: &self.codecs,
+            key_value_metadata: &self.key_value_metadata,
+            created_by: &self.created_by,
+        };
+        write_file_metadata(&mut self.footer, &meta, &self.row_groups);
+        let footer_len = self.footer.len() as u32;
+        let io = |e: std::io::Error| Error::io("cannot write", &self.path, &e);
+        out.write_all(&self.footer).map_err(io)?;
+        out.write_all(&footer_len.to_le_bytes()).map_err(io)?;
+        out.write_all(MAGIC).map_err(io)?;
+        out.flush().map_err(io)?;
+        self.position += self.footer.len() as u64 + 8;
+        Ok(FileSummary {
+            rows: self.rows,
+            row_groups: self.row_groups.len() as u64,
+            bytes: self.position,
+        })
+    }
+}
+
+impl Drop for FileWriter {
+    /// An unclosed writer still leaves a readable file behind; errors cannot be reported here.
+    fn drop(&mut self) {
+        if self.out.is_some() {
+            let _ = self.close();
+        }
+    }
+}
