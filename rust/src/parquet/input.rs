@@ -163,6 +163,24 @@ pub fn validate_column(
     Ok(counts)
 }
 
+/// The row count of a row group given without levels: the first column's value count.
+pub fn implied_rows(column: &Column, input: &ColumnInput<'_>) -> Result<usize> {
+    if input.def_levels.is_some() || input.rep_levels.is_some() {
+        return Err(Error::invalid(format!(
+            "column '{}' has levels; pass the row count explicitly (write_row_group_with_levels)",
+            column.name
+        )));
+    }
+    count_values(column, input).map_err(|what| {
+        Error::invalid(format!(
+            "column '{}' ({} {}): {what}",
+            column.name,
+            column.repetition.name(),
+            column.physical.name()
+        ))
+    })
+}
+
 /// Number of values in `input.values` (and `offsets`), checking their framing.
 fn count_values(column: &Column, input: &ColumnInput<'_>) -> std::result::Result<usize, String> {
     let values = input.values;

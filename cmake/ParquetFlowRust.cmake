@@ -1,0 +1,97 @@
+# Imports the Rust core (crate parquet_flow_core) as the target parquet_flow::rust_core and
+# makes the cxx bridge headers available in PARQUET_FLOW_CXXBRIDGE_DIR.
+#
+# PARQUET_FLOW_RUST_IMPORT selects how:
+#   auto       Corrosion if it is installed (find_package) or its source is given with
+#              FETCHCONTENT_SOURCE_DIR_CORROSION; otherwise cargo directly (no network needed).
+#   corrosion  Corrosion: installed, or fetched (pinned tag) by FetchContent; needs network
+#              unless one of the two above holds.
+#   cargo      this module drives cargo itself and imports the static library.
+# Either way cargo runs underneath; users only run CMake.
+
+set(PARQUET_FLOW_RUST_IMPORT "auto" CACHE STRING "How to import the Rust core: auto, corrosion or cargo")
+set_property(CACHE PARQUET_FLOW_RUST_IMPORT PROPERTY STRINGS auto corrosion cargo)
+
+set(PARQUET_FLOW_CORROSION_TAG "v0.6.1")
+set(PARQUET_FLOW_CXXBRIDGE_DIR "${CMAKE_CURRENT_BINARY_DIR}/cxxbridge")
+set(_pf_bridge_headers
+    "${PARQUET_FLOW_CXXBRIDGE_DIR}/parquet_flow_core/bridge.rs.h"
+    "${PARQUET_FLOW_CXXBRIDGE_DIR}/rust/cxx.h")
+
+# Cargo's profile follows the CMake build type; release unless Debug is asked for.
+if(CMAKE_BUILD_TYPE STREQUAL "Debug")
+  set(_pf_cargo_profile_dir debug)
+  set(_pf_cargo_profile_args "")
+else()
+  set(_pf_cargo_profile_dir release)
+  set(_pf_cargo_profile_args --release)
+endif()
+
+set(_pf_import "${PARQUET_FLOW_RUST_IMPORT}")
+if(_pf_import STREQUAL "auto")
+  find_package(Corrosion 0.5 QUIET CONFIG)
+  if(Corrosion_FOUND OR DEFINED FETCHCONTENT_SOURCE_DIR_CORROSION)
+    set(_pf_import corrosion)
+  else()
+    set(_pf_import cargo)
+  endif()
+endif()
+message(STATUS "parquet_flow: importing the Rust core with ${_pf_import}")
+
+# The C and C++ compilers cargo's build scripts use for the bridge glue: the same as CMake's.
+set(_pf_cargo_env
+    "PARQUET_FLOW_CXXBRIDGE_DIR=${PARQUET_FLOW_CXXBRIDGE_DIR}"
+    "CC=${CMAKE_C_COMPILER}"
+    "CXX=${CMAKE_CXX_COMPILER}")
+
+add_library(parquet_flow::rust_core INTERFACE IMPORTED GLOBAL)
+
+if(_pf_import STREQUAL "corrosion")
+  include(FetchContent)
+  FetchContent_Declare(Corrosion
+    GIT_REPOSITORY https://github.com/corrosion-rs/corrosion.git
+    GIT_TAG ${PARQUET_FLOW_CORROSION_TAG}
+    FIND_PACKAGE_ARGS)
+  FetchContent_MakeAvailable(Corrosion)
+  corrosion_import_crate(
+    MANIFEST_PATH "${PARQUET_FLOW_SOURCE_DIR}/rust/Cargo.toml"
+    CRATES parquet_flow_core
+    CRATE_TYPES staticlib
+    LOCKED)
+  corrosion_set_env_vars(parquet_flow_core ${_pf_cargo_env})
+  # Tell Ninja that the cargo step (re)writes the bridge headers, so C++ that includes them is
+  # rebuilt after a bridge change instead of compiling against stale copies.
+  add_custom_command(TARGET cargo-build_parquet_flow_core POST_BUILD
+    COMMAND "${CMAKE_COMMAND}" -E true
+    BYPRODUCTS ${_pf_bridge_headers})
+  set(_pf_cargo_step cargo-build_parquet_flow_core)
+  target_link_libraries(parquet_flow::rust_core INTERFACE parquet_flow_core)
+  set(PARQUET_FLOW_RUST_LIBRARY_FILE "$<TARGET_PROPERTY:parquet_flow_core-static,IMPORTED_LOCATION>")
+else()
+  find_program(PARQUET_FLOW_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin")
+  if(NOT PARQUET_FLOW_CARGO)
+    message(FATAL_ERROR "parquet_flow needs cargo (the Rust toolchain, https://rustup.rs) to build its core")
+  endif()
+  set(_pf_target_dir "${CMAKE_CURRENT_BINARY_DIR}/cargo")
+  set(_pf_lib "${_pf_target_dir}/${_pf_cargo_profile_dir}/libparquet_flow_core.a")
+  # Always run: cargo knows best whether anything changed, and a no-op takes a fraction of a
+  # second. BYPRODUCTS let Ninja restat the library and headers afterwards.
+  add_custom_target(parquet_flow_cargo_build
+    COMMAND "${CMAKE_COMMAND}" -E env ${_pf_cargo_env} "CARGO_TARGET_DIR=${_pf_target_dir}"
+            "${PARQUET_FLOW_CARGO}" build --locked -p parquet_flow_core --lib ${_pf_cargo_profile_args}
+            --manifest-path "${PARQUET_FLOW_SOURCE_DIR}/Cargo.toml"
+    BYPRODUCTS "${_pf_lib}" ${_pf_bridge_headers}
+    WORKING_DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}"
+    USES_TERMINAL
+    COMMENT "cargo build parquet_flow_core (${_pf_cargo_profile_dir})")
+  set(_pf_cargo_step parquet_flow_cargo_build)
+  add_library(parquet_flow_rust_static STATIC IMPORTED GLOBAL)
+  set_target_properties(parquet_flow_rust_static PROPERTIES IMPORTED_LOCATION "${_pf_lib}")
+  target_link_libraries(parquet_flow::rust_core INTERFACE parquet_flow_rust_static)
+  set(PARQUET_FLOW_RUST_LIBRARY_FILE "${_pf_lib}")
+endif()
+
+# What Rust's standard library needs from the system when linked statically.
+find_package(Threads REQUIRED)
+target_link_libraries(parquet_flow::rust_core INTERFACE Threads::Threads ${CMAKE_DL_LIBS} m)
+set(PARQUET_FLOW_CARGO_STEP "${_pf_cargo_step}")

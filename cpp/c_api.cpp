@@ -1,0 +1,376 @@
+// The C ABI (include/parquet_flow_c.h): a thin extern "C" layer over the C++ classes.
+#include "parquet_flow_c.h"
+
+#include <limits>
+#include <new>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parquet_flow/parquet_flow.hpp"
+
+using namespace parquet_flow;
+
+struct pf_writer_handle {
+    std::string path;
+    Schema schema;
+    WriterOptions options;
+    std::optional<Writer> writer;
+    bool closed = false;
+    mutable std::string last_error;
+    std::vector<ColumnData> columns;  // reused across row groups
+};
+
+namespace {
+
+// Failures of calls without a usable handle (pf_writer_create, NULL handles), per thread.
+thread_local std::string g_thread_error;
+
+int32_t fail(const pf_writer_handle* h, int32_t status, std::string message) {
+    (h ? h->last_error : g_thread_error) = std::move(message);
+    return status;
+}
+
+int32_t succeed(const pf_writer_handle* h) {
+    h->last_error.clear();
+    return PF_STATUS_OK;
+}
+
+// Runs `body`, mapping exceptions to status codes; nothing escapes into C.
+template <class F>
+int32_t guarded(pf_writer_handle* h, const char* function, F&& body) {
+    if (!h) return fail(nullptr, PF_STATUS_INVALID_ARGUMENT, std::string(function) + ": handle is NULL");
+    try {
+        return body();
+    } catch (const Error& e) {
+        return fail(h, static_cast<int32_t>(e.code()), e.what());
+    } catch (const std::bad_alloc&) {
+        return fail(h, PF_STATUS_OUT_OF_MEMORY, std::string(function) + ": out of memory");
+    } catch (const std::exception& e) {
+        return fail(h, PF_STATUS_INTERNAL, std::string(function) + ": " + e.what());
+    } catch (...) {
+        return fail(h, PF_STATUS_INTERNAL, std::string(function) + ": unknown error");
+    }
+}
+
+bool valid_compression(int32_t code) {
+    return code == PF_COMPRESSION_UNCOMPRESSED || code == PF_COMPRESSION_GZIP;
+}
+
+// Before open, only configuration calls are allowed.
+int32_t require_configuring(pf_writer_handle* h, const char* function) {
+    if (h->writer || h->closed) {
+        return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                    std::string(function) + ": the writer is already open; configure it before pf_writer_open");
+    }
+    return PF_STATUS_OK;
+}
+
+int32_t require_open(pf_writer_handle* h, const char* function) {
+    if (h->closed) return fail(h, PF_STATUS_NOT_OPEN, std::string(function) + ": the writer is closed");
+    if (!h->writer) {
+        return fail(h, PF_STATUS_NOT_OPEN, std::string(function) + ": the writer is not open; call pf_writer_open first");
+    }
+    return PF_STATUS_OK;
+}
+
+// The byte span of a C column input; values_len counts elements for the 4/8-byte types.
+std::optional<std::span<const std::byte>> value_bytes(const Column& column, const void* values,
+                                                      uint64_t values_len, std::string& error) {
+    uint64_t width = 1;
+    switch (column.physical) {
+        case PhysicalType::Int32:
+        case PhysicalType::Float: width = 4; break;
+        case PhysicalType::Int64:
+        case PhysicalType::Double: width = 8; break;
+        default: break;
+    }
+    if (values_len > std::numeric_limits<std::size_t>::max() / width) {
+        error = "values_len " + std::to_string(values_len) + " is too large";
+        return std::nullopt;
+    }
+    if (!values && values_len != 0) {
+        error = "values is NULL but values_len is " + std::to_string(values_len);
+        return std::nullopt;
+    }
+    return std::span<const std::byte>(static_cast<const std::byte*>(values),
+                                      static_cast<std::size_t>(values_len * width));
+}
+
+template <class T>
+std::optional<std::span<const T>> optional_span(const T* data, uint64_t len, const char* what,
+                                                std::string& error) {
+    if (!data) {
+        if (len != 0) error = std::string(what) + " is NULL but its length is " + std::to_string(len);
+        return std::nullopt;
+    }
+    return std::span<const T>(data, static_cast<std::size_t>(len));
+}
+
+// Converts C inputs to ColumnData; on a framing problem returns false with `error` set.
+template <class Input>
+bool convert_inputs(pf_writer_handle* h, const Input* inputs, uint32_t count, std::string& error) {
+    auto& columns = h->columns;
+    columns.clear();
+    if (!inputs && count != 0) {
+        error = "column_inputs is NULL but column_count is " + std::to_string(count);
+        return false;
+    }
+    const auto schema_columns = h->schema.columns();
+    if (count != schema_columns.size()) {
+        error = std::to_string(count) + " columns given, the schema has " +
+                std::to_string(schema_columns.size());
+        return false;
+    }
+    for (uint32_t i = 0; i < count; ++i) {
+        const Input& in = inputs[i];
+        const Column& column = schema_columns[i];
+        std::string what;
+        auto values = value_bytes(column, in.values, in.values_len, what);
+        ColumnData d;
+        if (values) {
+            d = ColumnData::raw(*values);
+            d.offsets = optional_span(in.offsets, in.offsets_len, "offsets", what);
+            if constexpr (std::is_same_v<Input, pf_column_input_with_levels_t>) {
+                d.definition_levels = optional_span(in.definition_levels, in.definition_levels_len,
+                                                    "definition_levels", what);
+                d.repetition_levels = optional_span(in.repetition_levels, in.repetition_levels_len,
+                                                    "repetition_levels", what);
+            }
+        }
+        if (!what.empty()) {
+            error = "column '" + column.name + "': " + what;
+            return false;
+        }
+        columns.push_back(d);
+    }
+    return true;
+}
+
+template <class Input>
+int32_t write_row_group(pf_writer_handle* h, const char* function, uint64_t row_count,
+                        const Input* inputs, uint32_t count) {
+    return guarded(h, function, [&] {
+        if (int32_t s = require_open(h, function)) return s;
+        std::string error;
+        if (!convert_inputs(h, inputs, count, error)) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(function) + ": " + error);
+        }
+        if (row_count > std::numeric_limits<std::size_t>::max()) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(function) + ": row_count is too large");
+        }
+        h->writer->write_row_group_with_levels(static_cast<std::size_t>(row_count), h->columns);
+        return succeed(h);
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+pf_writer_handle_t* pf_writer_create(const char* output_path, int32_t compression_code) {
+    if (!output_path) {
+        fail(nullptr, PF_STATUS_INVALID_ARGUMENT, "pf_writer_create: output_path is NULL");
+        return nullptr;
+    }
+    if (!valid_compression(compression_code)) {
+        fail(nullptr, PF_STATUS_INVALID_ARGUMENT,
+             "pf_writer_create: unknown compression code " + std::to_string(compression_code) +
+                 " (0 UNCOMPRESSED, 2 GZIP)");
+        return nullptr;
+    }
+    try {
+        auto* h = new pf_writer_handle();
+        h->path = output_path;
+        h->options.compression = static_cast<Compression>(compression_code);
+        g_thread_error.clear();
+        return h;
+    } catch (const std::bad_alloc&) {
+        fail(nullptr, PF_STATUS_OUT_OF_MEMORY, "pf_writer_create: out of memory");
+        return nullptr;
+    }
+}
+
+void pf_writer_destroy(pf_writer_handle_t* handle) {
+    delete handle;  // ~Writer closes an open file without throwing
+}
+
+int32_t pf_writer_add_column_with_logical_type(pf_writer_handle_t* h, const char* name,
+                                               int32_t physical_type_code, int32_t repetition_code,
+                                               uint32_t type_length,
+                                               const pf_logical_type_t* logical) {
+    static constexpr const char* fn = "pf_writer_add_column";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (!name) return fail(h, PF_STATUS_INVALID_ARGUMENT, "pf_writer_add_column: name is NULL");
+        if (physical_type_code < PF_PHYSICAL_BOOLEAN || physical_type_code > PF_PHYSICAL_FIXED_LEN_BYTE_ARRAY) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string("pf_writer_add_column: column '") + name + "': unknown physical type code " +
+                            std::to_string(physical_type_code) + " (0..7)");
+        }
+        if (repetition_code < PF_REPETITION_REQUIRED || repetition_code > PF_REPETITION_REPEATED) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string("pf_writer_add_column: column '") + name + "': unknown repetition code " +
+                            std::to_string(repetition_code) + " (0 required, 1 optional, 2 repeated)");
+        }
+        Column column{name, static_cast<PhysicalType>(physical_type_code),
+                      static_cast<Repetition>(repetition_code), type_length, {}, {}};
+        if (logical) {
+            const auto unit = static_cast<TimeUnit>(logical->time_unit);
+            const bool utc = logical->adjusted_to_utc != 0;
+            switch (logical->kind) {
+                case PF_LOGICAL_NONE: break;
+                case PF_LOGICAL_STRING: column.logical = LogicalType::string(); break;
+                case PF_LOGICAL_ENUM: column.logical = LogicalType::enum_(); break;
+                case PF_LOGICAL_JSON: column.logical = LogicalType::json(); break;
+                case PF_LOGICAL_UUID: column.logical = LogicalType::uuid(); break;
+                case PF_LOGICAL_DATE: column.logical = LogicalType::date(); break;
+                case PF_LOGICAL_TIME:
+                case PF_LOGICAL_TIMESTAMP:
+                    if (logical->time_unit < PF_TIME_UNIT_MILLIS || logical->time_unit > PF_TIME_UNIT_NANOS) {
+                        return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                                    std::string("pf_writer_add_column: column '") + name +
+                                        "': unknown time unit code " + std::to_string(logical->time_unit) +
+                                        " (0 millis, 1 micros, 2 nanos)");
+                    }
+                    column.logical = logical->kind == PF_LOGICAL_TIME ? LogicalType::time(unit, utc)
+                                                                      : LogicalType::timestamp(unit, utc);
+                    break;
+                case PF_LOGICAL_INTEGER:
+                    column.logical = LogicalType::integer(logical->bit_width, logical->is_signed != 0);
+                    break;
+                case PF_LOGICAL_DECIMAL:
+                    column.logical = LogicalType::decimal(logical->precision, logical->scale);
+                    break;
+                default:
+                    return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                                std::string("pf_writer_add_column: column '") + name +
+                                    "': unknown logical type code " + std::to_string(logical->kind));
+            }
+        }
+        h->schema.add(std::move(column));
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_add_column(pf_writer_handle_t* h, const char* name, int32_t physical_type_code,
+                             int32_t repetition_code, uint32_t type_length) {
+    return pf_writer_add_column_with_logical_type(h, name, physical_type_code, repetition_code,
+                                                  type_length, nullptr);
+}
+
+int32_t pf_writer_set_column_compression(pf_writer_handle_t* h, const char* column_name,
+                                         int32_t compression_code) {
+    static constexpr const char* fn = "pf_writer_set_column_compression";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (!column_name) return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": column_name is NULL");
+        if (!valid_compression(compression_code)) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": unknown compression code " + std::to_string(compression_code));
+        }
+        // The schema is append-only; rebuild it with the one column changed.
+        Schema updated;
+        bool found = false;
+        for (Column c : h->schema.columns()) {
+            if (c.name == column_name) {
+                c.compression = static_cast<Compression>(compression_code);
+                found = true;
+            }
+            updated.add(std::move(c));
+        }
+        if (!found) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": no column named '" + column_name + "' (add it first)");
+        }
+        h->schema = std::move(updated);
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_set_gzip_level(pf_writer_handle_t* h, int32_t level) {
+    static constexpr const char* fn = "pf_writer_set_gzip_level";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (level < 0 || level > 9) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": level must be between 0 and 9, got " + std::to_string(level));
+        }
+        h->options.gzip_level = level;
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_set_data_page_size(pf_writer_handle_t* h, uint64_t bytes) {
+    static constexpr const char* fn = "pf_writer_set_data_page_size";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (bytes == 0 || bytes > std::numeric_limits<std::size_t>::max()) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": page size must be positive, got " + std::to_string(bytes));
+        }
+        h->options.data_page_size = static_cast<std::size_t>(bytes);
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t* h, const char* key, const char* value) {
+    static constexpr const char* fn = "pf_writer_add_key_value_metadata";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (!key || !value) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": key and value must not be NULL");
+        }
+        h->options.key_value_metadata.emplace_back(key, value);
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_open(pf_writer_handle_t* h) {
+    static constexpr const char* fn = "pf_writer_open";
+    return guarded(h, fn, [&] {
+        if (h->closed) return fail(h, PF_STATUS_NOT_OPEN, std::string(fn) + ": the writer is closed");
+        if (h->writer) return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": the writer is already open");
+        h->writer.emplace(h->path, h->schema, h->options);
+        return succeed(h);
+    });
+}
+
+int32_t pf_writer_write_row_group(pf_writer_handle_t* h, uint64_t row_count,
+                                  const pf_column_input_t* column_inputs, uint32_t column_count) {
+    return write_row_group(h, "pf_writer_write_row_group", row_count, column_inputs, column_count);
+}
+
+int32_t pf_writer_write_row_group_with_levels(pf_writer_handle_t* h, uint64_t row_count,
+                                              const pf_column_input_with_levels_t* column_inputs,
+                                              uint32_t column_count) {
+    return write_row_group(h, "pf_writer_write_row_group_with_levels", row_count, column_inputs,
+                           column_count);
+}
+
+int32_t pf_writer_close(pf_writer_handle_t* h) {
+    static constexpr const char* fn = "pf_writer_close";
+    return guarded(h, fn, [&] {
+        if (h->closed) return fail(h, PF_STATUS_NOT_OPEN, std::string(fn) + ": the writer is already closed");
+        if (!h->writer) return fail(h, PF_STATUS_NOT_OPEN, std::string(fn) + ": the writer was never opened");
+        h->closed = true;
+        h->writer->close();
+        return succeed(h);
+    });
+}
+
+const char* pf_writer_last_error(const pf_writer_handle_t* h) {
+    return h ? h->last_error.c_str() : g_thread_error.c_str();
+}
+
+int32_t pf_writer_totals(const pf_writer_handle_t* h, uint64_t* rows, uint64_t* row_groups,
+                         uint64_t* bytes) {
+    if (!h) return fail(nullptr, PF_STATUS_INVALID_ARGUMENT, "pf_writer_totals: handle is NULL");
+    const WriterTotals t = h->writer ? h->writer->totals() : WriterTotals{};
+    if (rows) *rows = t.rows;
+    if (row_groups) *row_groups = t.row_groups;
+    if (bytes) *bytes = t.bytes;
+    return succeed(h);
+}
+
+}  // extern "C"

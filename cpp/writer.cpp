@@ -1,0 +1,155 @@
+// parquet_flow::Writer over the cxx bridge (rust/src/bridge.rs).
+#include "parquet_flow/writer.hpp"
+
+#include <string_view>
+
+#include "bridge_util.hpp"
+#include "parquet_flow_core/bridge.rs.h"
+
+namespace parquet_flow {
+
+struct Writer::Impl {
+    rust::Box<bridge::WriterCore> core;
+    Schema schema;
+    std::filesystem::path path;
+    std::vector<bridge::ColumnSlices> slices;  // reused across row groups
+    bool open = true;
+};
+
+namespace {
+
+bridge::ColumnSpec to_spec(const Column& c) {
+    const LogicalType& l = c.logical;
+    return bridge::ColumnSpec{
+        detail::byte_slice(c.name),
+        static_cast<std::uint8_t>(c.physical),
+        static_cast<std::uint8_t>(c.repetition),
+        c.type_length,
+        static_cast<std::uint8_t>(l.kind()),
+        static_cast<std::uint8_t>(l.unit()),
+        l.adjusted_to_utc(),
+        static_cast<std::uint8_t>(l.bit_width()),
+        l.is_signed(),
+        l.precision(),
+        l.scale(),
+        c.compression ? static_cast<std::int16_t>(*c.compression) : std::int16_t{-1},
+    };
+}
+
+bridge::ColumnSlices to_slices(const ColumnData& d) {
+    return bridge::ColumnSlices{
+        detail::slice(std::span<const std::uint8_t>(
+            reinterpret_cast<const std::uint8_t*>(d.values.data()), d.values.size())),
+        detail::slice(d.offsets.value_or(std::span<const std::uint32_t>{})),
+        detail::slice(d.definition_levels.value_or(std::span<const std::uint8_t>{})),
+        detail::slice(d.repetition_levels.value_or(std::span<const std::uint8_t>{})),
+        d.offsets.has_value(),
+        d.definition_levels.has_value(),
+        d.repetition_levels.has_value(),
+        d.declared_type ? static_cast<std::int16_t>(*d.declared_type) : std::int16_t{-1},
+    };
+}
+
+WriterTotals to_totals(const bridge::WriterTotals& t) {
+    return WriterTotals{t.rows, t.row_groups, t.bytes};
+}
+
+}  // namespace
+
+Writer::Writer(const std::filesystem::path& path, const Schema& schema,
+               const WriterOptions& options) {
+    std::vector<bridge::ColumnSpec> specs;
+    specs.reserve(schema.size());
+    for (const Column& c : schema.columns()) specs.push_back(to_spec(c));
+
+    std::vector<bridge::KeyValue> kvs;
+    kvs.reserve(options.key_value_metadata.size());
+    for (const auto& [key, value] : options.key_value_metadata) {
+        kvs.push_back(bridge::KeyValue{detail::byte_slice(key), detail::byte_slice(value)});
+    }
+
+    const std::string& native = path.native();
+    bridge::WriterConfig config{
+        detail::byte_slice(native),
+        static_cast<std::uint8_t>(options.compression),
+        options.gzip_level.value_or(-1),
+        options.data_page_size.value_or(0),
+        detail::byte_slice(options.created_by),
+    };
+    bridge::Status status{0, {}};
+    auto core = bridge::open_writer(config, detail::slice(std::span<const bridge::ColumnSpec>(specs)),
+                                    detail::slice(std::span<const bridge::KeyValue>(kvs)), status);
+    detail::throw_if_error(status);
+    impl_ = std::make_unique<Impl>(Impl{std::move(core), schema, path, {}, true});
+}
+
+Writer::~Writer() noexcept {
+    if (impl_ && impl_->open) {
+        bridge::WriterTotals totals{0, 0, 0};
+        (void)impl_->core->close(totals);  // errors cannot be reported from a destructor
+    }
+}
+
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&& other) noexcept {
+    if (this != &other) {
+        if (impl_ && impl_->open) {
+            bridge::WriterTotals totals{0, 0, 0};
+            (void)impl_->core->close(totals);
+        }
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+void Writer::write(std::uint64_t row_count, bool implied_rows, std::span<const ColumnData> columns) {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "writer was moved from");
+    auto& slices = impl_->slices;
+    slices.clear();
+    for (const ColumnData& d : columns) slices.push_back(to_slices(d));
+    detail::throw_if_error(impl_->core->write_row_group(
+        row_count, implied_rows, detail::slice(std::span<const bridge::ColumnSlices>(slices))));
+}
+
+void Writer::write_row_group(std::span<const ColumnData> columns) {
+    for (const ColumnData& d : columns) {
+        if (d.definition_levels || d.repetition_levels) {
+            throw Error(ErrorCode::InvalidArgument,
+                        "write_row_group takes columns without levels; use "
+                        "write_row_group_with_levels(row_count, columns)");
+        }
+    }
+    write(0, true, columns);
+}
+
+void Writer::write_row_group_with_levels(std::size_t row_count,
+                                         std::span<const ColumnData> columns) {
+    write(row_count, false, columns);
+}
+
+WriterTotals Writer::close() {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "writer was moved from");
+    bridge::WriterTotals totals{0, 0, 0};
+    bridge::Status status = impl_->core->close(totals);
+    impl_->open = false;
+    detail::throw_if_error(status);
+    return to_totals(totals);
+}
+
+bool Writer::is_open() const noexcept { return impl_ && impl_->open; }
+
+WriterTotals Writer::totals() const noexcept {
+    return impl_ ? to_totals(impl_->core->totals()) : WriterTotals{};
+}
+
+const Schema& Writer::schema() const noexcept {
+    static const Schema empty;
+    return impl_ ? impl_->schema : empty;
+}
+
+const std::filesystem::path& Writer::path() const noexcept {
+    static const std::filesystem::path empty;
+    return impl_ ? impl_->path : empty;
+}
+
+}  // namespace parquet_flow

@@ -1,0 +1,7 @@
+// parquet_flow — everything: Schema, Writer and their types.
+#pragma once
+
+#include "parquet_flow/error.hpp"
+#include "parquet_flow/schema.hpp"
+#include "parquet_flow/types.hpp"
+#include "parquet_flow/writer.hpp"

@@ -1,0 +1,122 @@
+// parquet_flow — Parquet types: physical types, repetition, compression, logical annotations.
+#pragma once
+
+#include <cstdint>
+
+namespace parquet_flow {
+
+// Parquet physical types; the values are the format's codes (and the C ABI's PF_PHYSICAL_*).
+enum class PhysicalType : std::uint8_t {
+    Boolean = 0,
+    Int32 = 1,
+    Int64 = 2,
+    Int96 = 3,
+    Float = 4,
+    Double = 5,
+    ByteArray = 6,
+    FixedLenByteArray = 7,
+};
+
+// Top-level fields only: REQUIRED, OPTIONAL (nullable) or REPEATED (a list of values per row).
+enum class Repetition : std::uint8_t {
+    Required = 0,
+    Optional = 1,
+    Repeated = 2,
+};
+
+// Parquet's codec numbers.
+enum class Compression : std::uint8_t {
+    Uncompressed = 0,
+    Gzip = 2,
+};
+
+enum class TimeUnit : std::uint8_t {
+    Millis = 0,
+    Micros = 1,
+    Nanos = 2,
+};
+
+// A logical type annotation, so readers show strings, timestamps or decimals instead of raw
+// integers and bytes. Which physical type each fits is checked when a Writer opens:
+//   string/enum_/json: BYTE_ARRAY          uuid: FIXED_LEN_BYTE_ARRAY(16)
+//   date: INT32                            time: INT32 (millis) or INT64 (micros, nanos)
+//   timestamp: INT64                       integer: INT32 (8/16/32 bits) or INT64 (64 bits)
+//   decimal: INT32 (precision <= 9), INT64 (<= 18), FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY
+class LogicalType {
+public:
+    enum class Kind : std::uint8_t {
+        None = 0,
+        String = 1,
+        Enum = 2,
+        Json = 3,
+        Uuid = 4,
+        Date = 5,
+        Time = 6,
+        Timestamp = 7,
+        Integer = 8,
+        Decimal = 9,
+    };
+
+    constexpr LogicalType() = default;
+
+    static constexpr LogicalType none() { return {}; }
+    static constexpr LogicalType string() { return LogicalType(Kind::String); }
+    static constexpr LogicalType enum_() { return LogicalType(Kind::Enum); }
+    static constexpr LogicalType json() { return LogicalType(Kind::Json); }
+    static constexpr LogicalType uuid() { return LogicalType(Kind::Uuid); }
+    static constexpr LogicalType date() { return LogicalType(Kind::Date); }
+    static constexpr LogicalType time(TimeUnit unit, bool adjusted_to_utc = true) {
+        LogicalType t(Kind::Time);
+        t.unit_ = unit;
+        t.utc_ = adjusted_to_utc;
+        return t;
+    }
+    static constexpr LogicalType timestamp(TimeUnit unit, bool adjusted_to_utc = true) {
+        LogicalType t(Kind::Timestamp);
+        t.unit_ = unit;
+        t.utc_ = adjusted_to_utc;
+        return t;
+    }
+    static constexpr LogicalType integer(int bit_width, bool is_signed) {
+        LogicalType t(Kind::Integer);
+        t.bit_width_ = static_cast<std::uint8_t>(bit_width);
+        t.signed_ = is_signed;
+        return t;
+    }
+    static constexpr LogicalType decimal(int precision, int scale) {
+        LogicalType t(Kind::Decimal);
+        t.precision_ = precision;
+        t.scale_ = scale;
+        return t;
+    }
+
+    constexpr Kind kind() const noexcept { return kind_; }
+    constexpr TimeUnit unit() const noexcept { return unit_; }
+    constexpr bool adjusted_to_utc() const noexcept { return utc_; }
+    constexpr int bit_width() const noexcept { return bit_width_; }
+    constexpr bool is_signed() const noexcept { return signed_; }
+    constexpr int precision() const noexcept { return precision_; }
+    constexpr int scale() const noexcept { return scale_; }
+
+    friend constexpr bool operator==(const LogicalType&, const LogicalType&) = default;
+
+private:
+    constexpr explicit LogicalType(Kind kind) : kind_(kind) {}
+
+    Kind kind_ = Kind::None;
+    TimeUnit unit_ = TimeUnit::Micros;
+    bool utc_ = true;
+    std::uint8_t bit_width_ = 0;
+    bool signed_ = true;
+    int precision_ = 0;
+    int scale_ = 0;
+};
+
+// One INT96 value: 8 bytes of nanoseconds within the day, then 4 bytes of Julian day, both
+// little-endian (the legacy Impala/Spark timestamp layout).
+struct Int96 {
+    std::uint8_t bytes[12];
+};
+static_assert(sizeof(Int96) == 12);
+
+}  // namespace parquet_flow

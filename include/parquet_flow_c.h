@@ -1,0 +1,187 @@
+/* parquet_flow — C ABI.
+ *
+ * Source-compatible with the original parquet_flow C header: the same functions, structs,
+ * status, type, repetition and compression codes, so C code written for it ports unchanged.
+ * Additions (logical types, options, totals) are marked below.
+ *
+ * Usage: pf_writer_create(path, compression) -> pf_writer_add_column(...) per column ->
+ * pf_writer_open -> pf_writer_write_row_group[_with_levels] per row group -> pf_writer_close ->
+ * pf_writer_destroy.
+ *
+ * Every function returning int32_t returns a PF_STATUS_* code; on failure
+ * pf_writer_last_error(handle) describes it (naming the column, row group and what was expected).
+ * A NULL handle is reported as PF_STATUS_INVALID_ARGUMENT, never a crash.
+ *
+ * Remains the caller's responsibility: using a handle after pf_writer_destroy, passing pointers
+ * that do not point to as many bytes/elements as their _len fields say, and calling one handle
+ * from two threads at once (distinct handles are independent).
+ */
+#ifndef PARQUET_FLOW_C_H
+#define PARQUET_FLOW_C_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pf_writer_handle pf_writer_handle_t;
+
+/* One column's data for pf_writer_write_row_group (columns without levels).
+ * values_len counts elements for INT32/INT64/FLOAT/DOUBLE and bytes for BOOLEAN (one byte,
+ * 0 or 1, per value), INT96 (12 per value), FIXED_LEN_BYTE_ARRAY (type_length per value) and
+ * BYTE_ARRAY (all value bytes). offsets: BYTE_ARRAY only, count + 1 uint32_t offsets into
+ * values (first 0, last values_len); NULL otherwise. */
+typedef struct pf_column_input {
+    const void *values;
+    uint64_t values_len;
+    const uint32_t *offsets;
+    uint64_t offsets_len;
+} pf_column_input_t;
+
+/* As pf_column_input_t, with one uint8_t level per level entry. values holds only the defined
+ * (non-null) values. OPTIONAL: one definition level per row (1 present, 0 null), no repetition
+ * levels (NULL). REPEATED: definition (1 element, 0 empty list) and repetition levels (0 starts
+ * a row, 1 continues it) per entry. A NULL levels pointer means "none" (then its _len must be 0);
+ * an OPTIONAL column without definition levels has no nulls. */
+typedef struct pf_column_input_with_levels {
+    const void *values;
+    uint64_t values_len;
+    const uint32_t *offsets;
+    uint64_t offsets_len;
+    const uint8_t *definition_levels;
+    uint64_t definition_levels_len;
+    const uint8_t *repetition_levels;
+    uint64_t repetition_levels_len;
+} pf_column_input_with_levels_t;
+
+enum {
+    PF_STATUS_OK = 0,
+    PF_STATUS_INVALID_ARGUMENT = 1, /* bad input; nothing was written, the writer stays usable */
+    PF_STATUS_NOT_OPEN = 2,         /* wrong state: not open yet, or already closed */
+    PF_STATUS_INTERNAL = 3,         /* I/O and other failures; the message names file and OS error */
+    PF_STATUS_OUT_OF_MEMORY = 4,
+};
+
+enum {
+    PF_PHYSICAL_BOOLEAN = 0,
+    PF_PHYSICAL_INT32 = 1,
+    PF_PHYSICAL_INT64 = 2,
+    PF_PHYSICAL_INT96 = 3,
+    PF_PHYSICAL_FLOAT = 4,
+    PF_PHYSICAL_DOUBLE = 5,
+    PF_PHYSICAL_BYTE_ARRAY = 6,
+    PF_PHYSICAL_FIXED_LEN_BYTE_ARRAY = 7,
+};
+
+enum {
+    PF_REPETITION_REQUIRED = 0,
+    PF_REPETITION_OPTIONAL = 1,
+    PF_REPETITION_REPEATED = 2,
+};
+
+enum {
+    PF_COMPRESSION_UNCOMPRESSED = 0,
+    PF_COMPRESSION_GZIP = 2,
+};
+
+/* Returns NULL if output_path is NULL or compression_code is unknown; then
+ * pf_writer_last_error(NULL) says why (per thread). The file is created by pf_writer_open. */
+pf_writer_handle_t *pf_writer_create(const char *output_path, int32_t compression_code);
+/* Closes the file if still open (errors are lost: call pf_writer_close first to see them) and
+ * frees the handle. NULL is a no-op. */
+void pf_writer_destroy(pf_writer_handle_t *handle);
+
+/* type_length: bytes per value for FIXED_LEN_BYTE_ARRAY, 0 for the other types. Columns are
+ * added before pf_writer_open. */
+int32_t pf_writer_add_column(
+    pf_writer_handle_t *handle,
+    const char *name,
+    int32_t physical_type_code,
+    int32_t repetition_code,
+    uint32_t type_length);
+
+/* Validates the schema (at least one column, unique names, type lengths, logical types) and
+ * creates the file. */
+int32_t pf_writer_open(pf_writer_handle_t *handle);
+
+/* row_count must equal each column's value count. */
+int32_t pf_writer_write_row_group(
+    pf_writer_handle_t *handle,
+    uint64_t row_count,
+    const pf_column_input_t *column_inputs,
+    uint32_t column_count);
+
+/* row_count counts rows (records), not level entries. */
+int32_t pf_writer_write_row_group_with_levels(
+    pf_writer_handle_t *handle,
+    uint64_t row_count,
+    const pf_column_input_with_levels_t *column_inputs,
+    uint32_t column_count);
+
+/* Writes the footer and closes the file. A second call returns PF_STATUS_NOT_OPEN. */
+int32_t pf_writer_close(pf_writer_handle_t *handle);
+
+/* The last failure's message on this handle ("" after a success); never NULL. With a NULL
+ * handle: the last pf_writer_create failure of the calling thread. Valid until the next call on
+ * the handle. */
+const char *pf_writer_last_error(const pf_writer_handle_t *handle);
+
+/* ---- Additions over the original C ABI ---------------------------------------------------- */
+
+enum {
+    PF_LOGICAL_NONE = 0,
+    PF_LOGICAL_STRING = 1,    /* BYTE_ARRAY */
+    PF_LOGICAL_ENUM = 2,      /* BYTE_ARRAY */
+    PF_LOGICAL_JSON = 3,      /* BYTE_ARRAY */
+    PF_LOGICAL_UUID = 4,      /* FIXED_LEN_BYTE_ARRAY(16) */
+    PF_LOGICAL_DATE = 5,      /* INT32 days since 1970-01-01 */
+    PF_LOGICAL_TIME = 6,      /* INT32 (millis) or INT64 (micros, nanos) since midnight */
+    PF_LOGICAL_TIMESTAMP = 7, /* INT64 units since the Unix epoch */
+    PF_LOGICAL_INTEGER = 8,   /* INT32 (8/16/32 bits) or INT64 (64 bits) */
+    PF_LOGICAL_DECIMAL = 9,   /* INT32, INT64, FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY (big-endian) */
+};
+
+enum {
+    PF_TIME_UNIT_MILLIS = 0,
+    PF_TIME_UNIT_MICROS = 1,
+    PF_TIME_UNIT_NANOS = 2,
+};
+
+typedef struct pf_logical_type {
+    int32_t kind;            /* PF_LOGICAL_* */
+    int32_t time_unit;       /* TIME, TIMESTAMP: PF_TIME_UNIT_* */
+    int32_t adjusted_to_utc; /* TIME, TIMESTAMP: nonzero if values are UTC-normalized */
+    int32_t bit_width;       /* INTEGER: 8, 16, 32 or 64 */
+    int32_t is_signed;       /* INTEGER: nonzero for signed */
+    int32_t precision;       /* DECIMAL */
+    int32_t scale;           /* DECIMAL */
+} pf_logical_type_t;
+
+/* pf_writer_add_column with a logical type annotation (logical may be NULL: none). */
+int32_t pf_writer_add_column_with_logical_type(
+    pf_writer_handle_t *handle,
+    const char *name,
+    int32_t physical_type_code,
+    int32_t repetition_code,
+    uint32_t type_length,
+    const pf_logical_type_t *logical);
+
+/* Options, before pf_writer_open. */
+int32_t pf_writer_set_column_compression(pf_writer_handle_t *handle, const char *column_name,
+                                         int32_t compression_code);
+int32_t pf_writer_set_gzip_level(pf_writer_handle_t *handle, int32_t level); /* 0..9, default 1 */
+int32_t pf_writer_set_data_page_size(pf_writer_handle_t *handle, uint64_t bytes); /* default 1 MiB */
+int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char *key,
+                                         const char *value);
+
+/* Rows, row groups and bytes written so far (the file size once closed). Any out pointer may
+ * be NULL. */
+int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint64_t *row_groups,
+                         uint64_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PARQUET_FLOW_C_H */

@@ -1,0 +1,371 @@
+//! The cxx bridge: the only place Rust meets C++. The C++ classes in `cpp/` wrap these items;
+//! public headers never show them.
+//!
+//! Every function here returns a `Status` instead of panicking or unwinding: a panic inside is
+//! caught and reported as an internal error, so no panic ever crosses into the host process.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::parquet::{
+    Codec, Column, ColumnInput, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit,
+    WriterOptions,
+};
+
+#[cxx::bridge(namespace = "parquet_flow::bridge")]
+mod ffi {
+    /// One column of the schema. `logical` is a `LogicalKind` code; the fields after it apply
+    /// to the kinds that use them.
+    struct ColumnSpec<'a> {
+        name: &'a [u8],
+        physical: u8,
+        repetition: u8,
+        type_length: u32,
+        logical: u8,
+        time_unit: u8,
+        utc: bool,
+        int_bits: u8,
+        int_signed: bool,
+        precision: i32,
+        scale: i32,
+        /// A codec code for this column, or -1 for the file's codec.
+        codec: i16,
+    }
+
+    struct KeyValue<'a> {
+        key: &'a [u8],
+        value: &'a [u8],
+    }
+
+    /// File settings; negative or zero numbers select the defaults.
+    struct WriterConfig<'a> {
+        path: &'a [u8],
+        codec: u8,
+        gzip_level: i32,
+        data_page_size: u64,
+        created_by: &'a [u8],
+    }
+
+    /// One column's data for a row group; the `has_*` flags tell absent from empty.
+    struct ColumnSlices<'a> {
+        values: &'a [u8],
+        offsets: &'a [u32],
+        def_levels: &'a [u8],
+        rep_levels: &'a [u8],
+        has_offsets: bool,
+        has_def_levels: bool,
+        has_rep_levels: bool,
+        /// The physical type code the values were typed as, or -1 when unknown.
+        declared_type: i16,
+    }
+
+    /// `code` 0 is success; otherwise an `ErrorKind` code and its message.
+    struct Status {
+        code: u8,
+        message: String,
+    }
+
+    struct WriterTotals {
+        rows: u64,
+        row_groups: u64,
+        bytes: u64,
+    }
+
+    extern "Rust" {
+        type WriterCore;
+
+        fn open_writer(
+            config: &WriterConfig,
+            columns: &[ColumnSpec],
+            key_value_metadata: &[KeyValue],
+            status: &mut Status,
+        ) -> Box<WriterCore>;
+        /// Writes a row group of `row_count` rows, or, with `implied_rows`, of as many rows as
+        /// the first column has values (for inputs without levels).
+        fn write_row_group(
+            self: &mut WriterCore,
+            row_count: u64,
+            implied_rows: bool,
+            columns: &[ColumnSlices],
+        ) -> Status;
+        fn close(self: &mut WriterCore, totals: &mut WriterTotals) -> Status;
+        fn totals(self: &WriterCore) -> WriterTotals;
+    }
+}
+
+pub use ffi::{ColumnSlices, ColumnSpec, KeyValue, Status, WriterConfig, WriterTotals};
+
+/// Logical kind codes shared with `include/parquet_flow/types.hpp` (`LogicalType::Kind`).
+mod logical_kind {
+    pub const NONE: u8 = 0;
+    pub const STRING: u8 = 1;
+    pub const ENUM: u8 = 2;
+    pub const JSON: u8 = 3;
+    pub const UUID: u8 = 4;
+    pub const DATE: u8 = 5;
+    pub const TIME: u8 = 6;
+    pub const TIMESTAMP: u8 = 7;
+    pub const INTEGER: u8 = 8;
+    pub const DECIMAL: u8 = 9;
+}
+
+fn ok() -> Status {
+    Status {
+        code: 0,
+        message: String::new(),
+    }
+}
+
+fn status_of(result: Result<()>) -> Status {
+    match result {
+        Ok(()) => ok(),
+        Err(e) => Status {
+            code: e.kind as u8,
+            message: e.message,
+        },
+    }
+}
+
+/// Runs `f`, turning a panic into an internal error instead of unwinding into C++.
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(Error {
+                kind: ErrorKind::Internal,
+                message: format!("internal error in {what}: {detail}"),
+            })
+        }
+    }
+}
+
+fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| Error::invalid(format!("{what} is not valid UTF-8: {e}")))
+}
+
+fn codec_from(code: i64, what: &str) -> Result<Codec> {
+    Codec::from_code(code).ok_or_else(|| {
+        Error::invalid(format!(
+            "{what}: unknown compression code {code} (0 UNCOMPRESSED, 2 GZIP)"
+        ))
+    })
+}
+
+fn column_from(spec: &ColumnSpec<'_>) -> Result<(Column, Option<Codec>)> {
+    let name = utf8(spec.name, "column name")?;
+    let physical = PhysicalType::from_code(spec.physical.into()).ok_or_else(|| {
+        Error::invalid(format!(
+            "column '{name}': unknown physical type code {} (0..7)",
+            spec.physical
+        ))
+    })?;
+    let repetition = Repetition::from_code(spec.repetition.into()).ok_or_else(|| {
+        Error::invalid(format!(
+            "column '{name}': unknown repetition code {} (0 required, 1 optional, 2 repeated)",
+            spec.repetition
+        ))
+    })?;
+    let unit = || {
+        TimeUnit::from_code(spec.time_unit.into()).ok_or_else(|| {
+            Error::invalid(format!(
+                "column '{name}': unknown time unit code {} (0 millis, 1 micros, 2 nanos)",
+                spec.time_unit
+            ))
+        })
+    };
+    let logical = match spec.logical {
+        logical_kind::NONE => LogicalType::None,
+        logical_kind::STRING => LogicalType::String,
+        logical_kind::ENUM => LogicalType::Enum,
+        logical_kind::JSON => LogicalType::Json,
+        logical_kind::UUID => LogicalType::Uuid,
+        logical_kind::DATE => LogicalType::Date,
+        logical_kind::TIME => LogicalType::Time {
+            unit: unit()?,
+            utc: spec.utc,
+        },
+        logical_kind::TIMESTAMP => LogicalType::Timestamp {
+            unit: unit()?,
+            utc: spec.utc,
+        },
+        logical_kind::INTEGER => LogicalType::Integer {
+            bits: spec.int_bits,
+            signed: spec.int_signed,
+        },
+        logical_kind::DECIMAL => LogicalType::Decimal {
+            precision: spec.precision,
+            scale: spec.scale,
+        },
+        other => {
+            return Err(Error::invalid(format!(
+                "column '{name}': unknown logical type code {other}"
+            )))
+        }
+    };
+    let codec = if spec.codec < 0 {
+        None
+    } else {
+        Some(codec_from(spec.codec.into(), &format!("column '{name}'"))?)
+    };
+    Ok((
+        Column {
+            name: name.to_string(),
+            physical,
+            repetition,
+            type_length: spec.type_length,
+            logical,
+        },
+        codec,
+    ))
+}
+
+fn options_from(
+    config: &WriterConfig<'_>,
+    codecs: Vec<(String, Codec)>,
+    key_value_metadata: &[KeyValue<'_>],
+) -> Result<WriterOptions> {
+    let mut options = WriterOptions {
+        codec: codec_from(config.codec.into(), "file")?,
+        column_codecs: codecs,
+        ..WriterOptions::default()
+    };
+    if config.gzip_level >= 0 {
+        options.gzip_level = config.gzip_level as u32;
+    }
+    if config.data_page_size > 0 {
+        options.data_page_size = usize::try_from(config.data_page_size).unwrap_or(usize::MAX);
+    }
+    if !config.created_by.is_empty() {
+        options.created_by = utf8(config.created_by, "created_by")?.to_string();
+    }
+    for kv in key_value_metadata {
+        let key = utf8(kv.key, "key/value metadata key")?;
+        let value = utf8(kv.value, &format!("value of metadata key '{key}'"))?;
+        options
+            .key_value_metadata
+            .push((key.to_string(), value.to_string()));
+    }
+    Ok(options)
+}
+
+/// A Parquet file writer owned by a C++ `parquet_flow::Writer`.
+pub struct WriterCore {
+    writer: Option<FileWriter>,
+}
+
+fn open_writer(
+    config: &WriterConfig<'_>,
+    columns: &[ColumnSpec<'_>],
+    key_value_metadata: &[KeyValue<'_>],
+    status: &mut Status,
+) -> Box<WriterCore> {
+    let result = guarded("open_writer", || {
+        let mut schema = Vec::with_capacity(columns.len());
+        let mut codecs = Vec::new();
+        for spec in columns {
+            let (column, codec) = column_from(spec)?;
+            if let Some(codec) = codec {
+                codecs.push((column.name.clone(), codec));
+            }
+            schema.push(column);
+        }
+        let options = options_from(config, codecs, key_value_metadata)?;
+        let path = std::path::Path::new(OsStr::from_bytes(config.path));
+        if config.path.is_empty() {
+            return Err(Error::invalid("output path is empty"));
+        }
+        FileWriter::create(path, schema, options)
+    });
+    let (writer, result) = match result {
+        Ok(w) => (Some(w), Ok(())),
+        Err(e) => (None, Err(e)),
+    };
+    *status = status_of(result);
+    Box::new(WriterCore { writer })
+}
+
+fn input_from<'a>(slices: &ColumnSlices<'a>) -> ColumnInput<'a> {
+    ColumnInput {
+        values: slices.values,
+        offsets: slices.has_offsets.then_some(slices.offsets),
+        def_levels: slices.has_def_levels.then_some(slices.def_levels),
+        rep_levels: slices.has_rep_levels.then_some(slices.rep_levels),
+        declared_type: u8::try_from(slices.declared_type)
+            .ok()
+            .and_then(|c| PhysicalType::from_code(c.into())),
+    }
+}
+
+impl WriterCore {
+    fn writer(&mut self) -> Result<&mut FileWriter> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| Error::state("writer was never opened"))
+    }
+
+    fn write_row_group(
+        &mut self,
+        row_count: u64,
+        implied_rows: bool,
+        columns: &[ColumnSlices<'_>],
+    ) -> Status {
+        status_of(guarded("write_row_group", || {
+            let inputs: Vec<ColumnInput<'_>> = columns.iter().map(input_from).collect();
+            self.write_inputs(row_count, implied_rows, &inputs)
+        }))
+    }
+
+    fn write_inputs(
+        &mut self,
+        row_count: u64,
+        implied_rows: bool,
+        inputs: &[ColumnInput<'_>],
+    ) -> Result<()> {
+        let writer = self.writer()?;
+        let rows = if implied_rows {
+            match (writer.columns().first(), inputs.first()) {
+                (Some(column), Some(input)) => crate::parquet::input::implied_rows(column, input)?,
+                _ => 0,
+            }
+        } else {
+            usize::try_from(row_count)
+                .map_err(|_| Error::invalid(format!("row_count {row_count} is too large")))?
+        };
+        writer.write_row_group(rows, inputs)
+    }
+
+    fn close(&mut self, totals: &mut WriterTotals) -> Status {
+        status_of(guarded("close", || {
+            let summary = self.writer()?.close()?;
+            *totals = WriterTotals {
+                rows: summary.rows,
+                row_groups: summary.row_groups,
+                bytes: summary.bytes,
+            };
+            Ok(())
+        }))
+    }
+
+    fn totals(&self) -> WriterTotals {
+        self.writer.as_ref().map_or(
+            WriterTotals {
+                rows: 0,
+                row_groups: 0,
+                bytes: 0,
+            },
+            |w| WriterTotals {
+                rows: w.rows_written(),
+                row_groups: w.row_groups_written(),
+                bytes: w.bytes_written(),
+            },
+        )
+    }
+}
