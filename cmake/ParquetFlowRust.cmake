@@ -21,10 +21,16 @@ set(_pf_bridge_headers
 # Cargo's profile follows the CMake build type; release unless Debug is asked for.
 if(CMAKE_BUILD_TYPE STREQUAL "Debug")
   set(_pf_cargo_profile_dir debug)
-  set(_pf_cargo_profile_args "")
+  set(PARQUET_FLOW_CARGO_PROFILE_ARGS "")
 else()
   set(_pf_cargo_profile_dir release)
-  set(_pf_cargo_profile_args --release)
+  set(PARQUET_FLOW_CARGO_PROFILE_ARGS --release)
+endif()
+
+# cargo itself: the offline import drives it, and ctest runs the Rust unit tests with it.
+find_program(PARQUET_FLOW_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin")
+if(NOT PARQUET_FLOW_CARGO)
+  message(FATAL_ERROR "parquet_flow needs cargo (the Rust toolchain, https://rustup.rs) to build its core")
 endif()
 
 set(_pf_import "${PARQUET_FLOW_RUST_IMPORT}")
@@ -39,7 +45,7 @@ endif()
 message(STATUS "parquet_flow: importing the Rust core with ${_pf_import}")
 
 # The C and C++ compilers cargo's build scripts use for the bridge glue: the same as CMake's.
-set(_pf_cargo_env
+set(PARQUET_FLOW_CARGO_ENV
     "PARQUET_FLOW_CXXBRIDGE_DIR=${PARQUET_FLOW_CXXBRIDGE_DIR}"
     "CC=${CMAKE_C_COMPILER}"
     "CXX=${CMAKE_CXX_COMPILER}")
@@ -58,7 +64,7 @@ if(_pf_import STREQUAL "corrosion")
     CRATES parquet_flow_core
     CRATE_TYPES staticlib
     LOCKED)
-  corrosion_set_env_vars(parquet_flow_core ${_pf_cargo_env})
+  corrosion_set_env_vars(parquet_flow_core ${PARQUET_FLOW_CARGO_ENV})
   # Tell Ninja that the cargo step (re)writes the bridge headers, so C++ that includes them is
   # rebuilt after a bridge change instead of compiling against stale copies.
   add_custom_command(TARGET cargo-build_parquet_flow_core POST_BUILD
@@ -68,17 +74,13 @@ if(_pf_import STREQUAL "corrosion")
   target_link_libraries(parquet_flow::rust_core INTERFACE parquet_flow_core)
   set(PARQUET_FLOW_RUST_LIBRARY_FILE "$<TARGET_PROPERTY:parquet_flow_core-static,IMPORTED_LOCATION>")
 else()
-  find_program(PARQUET_FLOW_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin")
-  if(NOT PARQUET_FLOW_CARGO)
-    message(FATAL_ERROR "parquet_flow needs cargo (the Rust toolchain, https://rustup.rs) to build its core")
-  endif()
   set(_pf_target_dir "${CMAKE_CURRENT_BINARY_DIR}/cargo")
   set(_pf_lib "${_pf_target_dir}/${_pf_cargo_profile_dir}/libparquet_flow_core.a")
   # Always run: cargo knows best whether anything changed, and a no-op takes a fraction of a
   # second. BYPRODUCTS let Ninja restat the library and headers afterwards.
   add_custom_target(parquet_flow_cargo_build
-    COMMAND "${CMAKE_COMMAND}" -E env ${_pf_cargo_env} "CARGO_TARGET_DIR=${_pf_target_dir}"
-            "${PARQUET_FLOW_CARGO}" build --locked -p parquet_flow_core --lib ${_pf_cargo_profile_args}
+    COMMAND "${CMAKE_COMMAND}" -E env ${PARQUET_FLOW_CARGO_ENV} "CARGO_TARGET_DIR=${_pf_target_dir}"
+            "${PARQUET_FLOW_CARGO}" build --locked -p parquet_flow_core --lib ${PARQUET_FLOW_CARGO_PROFILE_ARGS}
             --manifest-path "${PARQUET_FLOW_SOURCE_DIR}/Cargo.toml"
     BYPRODUCTS "${_pf_lib}" ${_pf_bridge_headers}
     WORKING_DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}"

@@ -1,0 +1,49 @@
+# Quick-start wrapper around CMake. Everything real lives in CMakeLists.txt and CMakePresets.json.
+#
+#   make demo   install what is missing, build, run the demo
+#   make test   install what is missing (incl. the Python readers), build, run every test (ctest)
+
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+VENV := build/venv
+PYTHON ?= python3
+APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test build configure deps venv clean
+
+demo: build
+	./$(BUILD_DIR)/examples/write_example local_data/trades.parquet
+
+test: venv
+	$(MAKE) build
+	ctest --preset $(PRESET)
+
+build: configure
+	cmake --build --preset $(PRESET)
+
+configure: deps
+	cmake --preset $(PRESET) $$([ -x $(VENV)/bin/python ] && echo -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python)
+
+# System packages, installed only when something is missing.
+deps:
+	@missing=""; \
+	command -v cmake >/dev/null || missing=1; \
+	command -v ninja >/dev/null || missing=1; \
+	[ -f /usr/include/gtest/gtest.h ] || missing=1; \
+	[ -f /usr/include/benchmark/benchmark.h ] || missing=1; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+# pyarrow and DuckDB, the independent readers every test file is checked with.
+venv: $(VENV)/.installed
+$(VENV)/.installed: tests/readers/requirements.txt | deps
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/readers/requirements.txt
+	touch $@
+
+clean:
+	rm -rf build

@@ -1,0 +1,76 @@
+// Test data for the writer suites: seeded column generators that produce a column's input
+// (values, offsets, levels) together with the JSON sidecar that tests/readers/verify_parquet.py
+// checks the file against with pyarrow and DuckDB.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parquet_flow/parquet_flow.hpp"
+
+namespace pftest {
+
+namespace pf = parquet_flow;
+
+// Where tests put their files (ctest sets PARQUET_FLOW_TEST_OUTPUT_DIR).
+std::filesystem::path output_dir(const std::string& suite);
+
+// A small deterministic generator (SplitMix64).
+class Rng {
+public:
+    explicit Rng(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
+    bool chance(double p) { return static_cast<double>(next() >> 11) * 0x1.0p-53 < p; }
+
+private:
+    std::uint64_t state_;
+};
+
+struct Shape {
+    double null_probability = 0.2;  // OPTIONAL: share of null rows
+    std::uint32_t max_list = 4;     // REPEATED: lists have 0..max_list elements
+    std::uint32_t max_bytes = 24;   // BYTE_ARRAY: values have 0..max_bytes bytes
+};
+
+// One column's data for one row group, and the sidecar JSON of each of its rows.
+struct GeneratedColumn {
+    pf::Column column;
+    std::vector<std::byte> values;
+    std::vector<std::uint32_t> offsets;
+    std::vector<std::uint8_t> def;
+    std::vector<std::uint8_t> rep;
+    std::vector<std::string> rows;  // JSON per row
+
+    // The column's input, typed the way a user would type it.
+    pf::ColumnData data() const;
+};
+
+GeneratedColumn generate(const pf::Column& column, std::size_t rows, Rng& rng, const Shape& shape = {});
+
+// Describes a written file for the verifier. `row_groups` holds each row group's columns.
+struct ExpectedFile {
+    std::filesystem::path path;
+    pf::Compression compression = pf::Compression::Uncompressed;
+    std::vector<std::vector<GeneratedColumn>> row_groups;
+    std::map<std::string, std::string> key_value_metadata;
+};
+
+void write_sidecar(const ExpectedFile& file);
+
+// Writes every row group of `file` (with levels) and closes, then writes its sidecar.
+void write_file_and_sidecar(const ExpectedFile& file, const pf::Schema& schema,
+                            const pf::WriterOptions& options);
+
+std::string physical_name(pf::PhysicalType t);
+
+}  // namespace pftest

@@ -1,0 +1,229 @@
+// Writer suites: every physical type x repetition x codec, row-group and page shapes, logical
+// types. Each test writes a file and a sidecar; the reader_crosscheck ctest entry then has
+// pyarrow and DuckDB read every file and compare every value, null and list boundary.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "parquet_flow/parquet_flow.hpp"
+#include "test_data.hpp"
+
+namespace pf = parquet_flow;
+using pftest::ExpectedFile;
+using pftest::generate;
+using pftest::GeneratedColumn;
+using pftest::Rng;
+
+namespace {
+
+std::string repetition_name(pf::Repetition r) {
+    return r == pf::Repetition::Required ? "required" : r == pf::Repetition::Optional ? "optional" : "repeated";
+}
+
+pf::Column column_of(pf::PhysicalType t, pf::Repetition r, std::string name = "v") {
+    pf::Column c{std::move(name), t, r, 0, {}, {}};
+    if (t == pf::PhysicalType::FixedLenByteArray) c.type_length = 7;
+    return c;
+}
+
+// Writes `groups` row groups of the given sizes for `columns` and its sidecar.
+void write_case(const std::filesystem::path& path, const std::vector<pf::Column>& columns,
+                const std::vector<std::size_t>& group_rows, pf::WriterOptions options, std::uint64_t seed,
+                const pftest::Shape& shape = {}) {
+    Rng rng(seed);
+    pf::Schema schema;
+    for (const auto& c : columns) schema.add(c);
+    ExpectedFile file{path, options.compression, {}, {}};
+    for (const auto& [k, v] : options.key_value_metadata) file.key_value_metadata[k] = v;
+    for (std::size_t rows : group_rows) {
+        std::vector<GeneratedColumn> group;
+        for (const auto& c : columns) group.push_back(generate(c, rows, rng, shape));
+        file.row_groups.push_back(std::move(group));
+    }
+    pftest::write_file_and_sidecar(file, schema, options);
+}
+
+using MatrixParam = std::tuple<pf::PhysicalType, pf::Repetition, pf::Compression>;
+
+class TypeMatrix : public ::testing::TestWithParam<MatrixParam> {};
+
+std::string matrix_case_name(const ::testing::TestParamInfo<MatrixParam>& info) {
+    const auto& [type, repetition, compression] = info.param;
+    return pftest::physical_name(type) + "_" + repetition_name(repetition) + "_" +
+           (compression == pf::Compression::Gzip ? "gzip" : "plain");
+}
+
+TEST_P(TypeMatrix, RoundTripsThroughReaders) {
+    const auto [type, repetition, compression] = GetParam();
+    const auto dir = pftest::output_dir("matrix");
+    const std::string stem = matrix_case_name({GetParam(), 0});
+    pf::WriterOptions options;
+    options.compression = compression;
+    options.key_value_metadata = {{"case", stem}};
+    // Small pages: the 1,500-row group spans several pages in every type.
+    options.data_page_size = 512;
+    const auto seed = static_cast<std::uint64_t>(type) * 100 + static_cast<std::uint64_t>(repetition) * 10 +
+                      static_cast<std::uint64_t>(compression);
+    ASSERT_NO_THROW(write_case(dir / (stem + ".parquet"), {column_of(type, repetition)}, {1, 1500, 37}, options,
+                               seed));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllTypes, TypeMatrix,
+    ::testing::Combine(::testing::Values(pf::PhysicalType::Boolean, pf::PhysicalType::Int32, pf::PhysicalType::Int64,
+                                         pf::PhysicalType::Int96, pf::PhysicalType::Float, pf::PhysicalType::Double,
+                                         pf::PhysicalType::ByteArray, pf::PhysicalType::FixedLenByteArray),
+                       ::testing::Values(pf::Repetition::Required, pf::Repetition::Optional,
+                                         pf::Repetition::Repeated),
+                       ::testing::Values(pf::Compression::Uncompressed, pf::Compression::Gzip)),
+    matrix_case_name);
+
+TEST(Writer, AllColumnsTogetherManyRowGroups) {
+    std::vector<pf::Column> columns;
+    int i = 0;
+    for (auto t : {pf::PhysicalType::Boolean, pf::PhysicalType::Int32, pf::PhysicalType::Int64, pf::PhysicalType::Int96,
+                   pf::PhysicalType::Float, pf::PhysicalType::Double, pf::PhysicalType::ByteArray,
+                   pf::PhysicalType::FixedLenByteArray}) {
+        for (auto r : {pf::Repetition::Required, pf::Repetition::Optional, pf::Repetition::Repeated}) {
+            columns.push_back(column_of(t, r, "c" + std::to_string(i++)));
+        }
+    }
+    pf::WriterOptions options;
+    options.compression = pf::Compression::Gzip;
+    options.gzip_level = 6;
+    write_case(pftest::output_dir("writer") / "all_columns.parquet", columns, {10, 1, 250, 1000, 3, 64}, options, 7);
+}
+
+TEST(Writer, MultiPageChunksAtDefaultPageSize) {
+    // 300,000 int64 = 2.4 MB per chunk: three pages at the default 1 MiB.
+    write_case(pftest::output_dir("writer") / "multi_page_default.parquet",
+               {column_of(pf::PhysicalType::Int64, pf::Repetition::Required, "a"),
+                column_of(pf::PhysicalType::ByteArray, pf::Repetition::Optional, "b")},
+               {300'000, 5}, {}, 11, pftest::Shape{0.3, 4, 16});
+}
+
+TEST(Writer, NullDensitiesAndEmptyLists) {
+    for (double p : {0.0, 0.5, 1.0}) {
+        const auto name = "nulls_" + std::to_string(static_cast<int>(p * 100));
+        pftest::Shape shape{p, 0, 24};  // max_list 0: every list is empty
+        write_case(pftest::output_dir("writer") / (name + ".parquet"),
+                   {column_of(pf::PhysicalType::Int32, pf::Repetition::Optional, "o"),
+                    column_of(pf::PhysicalType::ByteArray, pf::Repetition::Optional, "s"),
+                    column_of(pf::PhysicalType::Double, pf::Repetition::Repeated, "l")},
+                   {2000, 1}, {}, 13, shape);
+    }
+}
+
+TEST(Writer, EmptyStringsAndLargeValues) {
+    const auto path = pftest::output_dir("writer") / "large_values.parquet";
+    pf::Schema schema;
+    schema.required("blob", pf::PhysicalType::ByteArray);
+    ExpectedFile file{path, pf::Compression::Gzip, {}, {}};
+    GeneratedColumn g;
+    g.column = schema.columns()[0];
+    g.offsets = {0};
+    // An empty value, a 3 MiB value (larger than a page), another empty value, a small one.
+    for (std::size_t len : {std::size_t{0}, std::size_t{3} << 20, std::size_t{0}, std::size_t{5}}) {
+        const std::size_t at = g.values.size();
+        for (std::size_t i = 0; i < len; ++i) g.values.push_back(static_cast<std::byte>((i * 131) >> 3));
+        g.offsets.push_back(static_cast<std::uint32_t>(g.values.size()));
+        std::string hex;
+        static const char digits[] = "0123456789abcdef";
+        for (std::size_t i = at; i < g.values.size(); ++i) {
+            hex += digits[static_cast<unsigned>(g.values[i]) >> 4];
+            hex += digits[static_cast<unsigned>(g.values[i]) & 15];
+        }
+        g.rows.push_back("\"" + hex + "\"");
+    }
+    file.row_groups.push_back({g});
+    pf::WriterOptions options;
+    options.compression = pf::Compression::Gzip;
+    pftest::write_file_and_sidecar(file, schema, options);
+}
+
+TEST(Writer, LogicalTypes) {
+    using L = pf::LogicalType;
+    using T = pf::PhysicalType;
+    using R = pf::Repetition;
+    std::vector<pf::Column> columns = {
+        {"string", T::ByteArray, R::Optional, 0, L::string(), {}},
+        {"enum", T::ByteArray, R::Required, 0, L::enum_(), {}},
+        {"json", T::ByteArray, R::Optional, 0, L::json(), {}},
+        {"uuid", T::FixedLenByteArray, R::Required, 16, L::uuid(), {}},
+        {"date", T::Int32, R::Optional, 0, L::date(), {}},
+        {"time_ms", T::Int32, R::Required, 0, L::time(pf::TimeUnit::Millis, true), {}},
+        {"time_us", T::Int64, R::Required, 0, L::time(pf::TimeUnit::Micros, false), {}},
+        {"time_ns", T::Int64, R::Optional, 0, L::time(pf::TimeUnit::Nanos, true), {}},
+        {"ts_ms", T::Int64, R::Required, 0, L::timestamp(pf::TimeUnit::Millis, true), {}},
+        {"ts_us", T::Int64, R::Required, 0, L::timestamp(pf::TimeUnit::Micros, false), {}},
+        {"ts_ns", T::Int64, R::Repeated, 0, L::timestamp(pf::TimeUnit::Nanos, true), {}},
+        {"i8", T::Int32, R::Required, 0, L::integer(8, true), {}},
+        {"u8", T::Int32, R::Required, 0, L::integer(8, false), {}},
+        {"i16", T::Int32, R::Optional, 0, L::integer(16, true), {}},
+        {"u16", T::Int32, R::Required, 0, L::integer(16, false), {}},
+        {"i32", T::Int32, R::Required, 0, L::integer(32, true), {}},
+        {"u32", T::Int32, R::Required, 0, L::integer(32, false), {}},
+        {"i64", T::Int64, R::Required, 0, L::integer(64, true), {}},
+        {"u64", T::Int64, R::Required, 0, L::integer(64, false), {}},
+        {"dec32", T::Int32, R::Required, 0, L::decimal(9, 2), {}},
+        {"dec64", T::Int64, R::Optional, 0, L::decimal(18, 4), {}},
+        {"dec_flba", T::FixedLenByteArray, R::Required, 16, L::decimal(38, 10), {}},
+        {"dec_ba", T::ByteArray, R::Required, 0, L::decimal(38, 3), {}},
+    };
+    for (auto compression : {pf::Compression::Uncompressed, pf::Compression::Gzip}) {
+        pf::WriterOptions options;
+        options.compression = compression;
+        const std::string name = compression == pf::Compression::Gzip ? "logical_gzip" : "logical_plain";
+        write_case(pftest::output_dir("writer") / (name + ".parquet"), columns, {200, 1, 57}, options, 17);
+    }
+}
+
+TEST(Writer, PerColumnCompressionAndMetadata) {
+    std::vector<pf::Column> columns = {column_of(pf::PhysicalType::Int64, pf::Repetition::Required, "plain_col"),
+                                       column_of(pf::PhysicalType::ByteArray, pf::Repetition::Optional, "gzip_col")};
+    columns[0].compression = pf::Compression::Uncompressed;
+    columns[1].compression = pf::Compression::Gzip;
+    pf::WriterOptions options;
+    options.compression = pf::Compression::Gzip;
+    options.key_value_metadata = {{"feed", "itch"}, {"empty", ""}};
+    write_case(pftest::output_dir("writer") / "per_column_codec.parquet", columns, {100, 100}, options, 19);
+}
+
+TEST(Writer, RequiredPathDerivesRowCount) {
+    const auto path = pftest::output_dir("writer") / "required_path.parquet";
+    pf::Schema schema;
+    schema.required("id", pf::PhysicalType::Int32).required("name", pf::PhysicalType::ByteArray, pf::LogicalType::string());
+    pf::Writer writer(path, schema);
+    const std::vector<std::int32_t> ids{1, 2, 3};
+    const std::string names = "onetwothree";
+    const std::vector<std::uint32_t> offsets{0, 3, 6, 11};
+    writer.write_row_group({pf::ColumnData::int32(ids), pf::ColumnData::byte_array(std::as_bytes(std::span(names)), offsets)});
+    const auto totals = writer.close();
+    EXPECT_EQ(totals.rows, 3u);
+    EXPECT_EQ(totals.row_groups, 1u);
+    EXPECT_EQ(totals.bytes, std::filesystem::file_size(path));
+    GeneratedColumn id{schema.columns()[0], {}, {}, {}, {}, {"1", "2", "3"}};
+    GeneratedColumn name{schema.columns()[1], {}, {}, {}, {}, {"\"6f6e65\"", "\"74776f\"", "\"7468726565\""}};
+    pftest::write_sidecar({path, pf::Compression::Uncompressed, {{id, name}}, {}});
+}
+
+TEST(Writer, MoveAndDestructorClose) {
+    const auto path = pftest::output_dir("writer") / "destructor_close.parquet";
+    pf::Schema schema;
+    schema.required("x", pf::PhysicalType::Int64);
+    const std::vector<std::int64_t> xs{42, -1};
+    {
+        pf::Writer a(path, schema);
+        pf::Writer b = std::move(a);
+        EXPECT_FALSE(a.is_open());
+        b.write_row_group({pf::ColumnData::int64(xs)});
+        EXPECT_EQ(b.totals().rows, 2u);
+    }  // ~Writer writes the footer
+    GeneratedColumn x{schema.columns()[0], {}, {}, {}, {}, {"42", "-1"}};
+    pftest::write_sidecar({path, pf::Compression::Uncompressed, {{x}}, {}});
+}
+
+}  // namespace
