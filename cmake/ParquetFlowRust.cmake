@@ -27,6 +27,9 @@ else()
   set(PARQUET_FLOW_CARGO_PROFILE_ARGS --release)
 endif()
 
+set(PARQUET_FLOW_CARGO_TARGET_DIR "${CMAKE_CURRENT_BINARY_DIR}/cargo" CACHE PATH
+    "cargo's target directory for the Rust core without Corrosion (may be shared between build trees)")
+
 # cargo itself: the offline import drives it, and ctest runs the Rust unit tests with it.
 find_program(PARQUET_FLOW_CARGO cargo HINTS "$ENV{CARGO_HOME}/bin" "$ENV{HOME}/.cargo/bin")
 if(NOT PARQUET_FLOW_CARGO)
@@ -74,7 +77,7 @@ if(_pf_import STREQUAL "corrosion")
   target_link_libraries(parquet_flow::rust_core INTERFACE parquet_flow_core)
   set(PARQUET_FLOW_RUST_LIBRARY_FILE "$<TARGET_PROPERTY:parquet_flow_core-static,IMPORTED_LOCATION>")
 else()
-  set(_pf_target_dir "${CMAKE_CURRENT_BINARY_DIR}/cargo")
+  set(_pf_target_dir "${PARQUET_FLOW_CARGO_TARGET_DIR}")
   set(_pf_lib "${_pf_target_dir}/${_pf_cargo_profile_dir}/libparquet_flow_core.a")
   # Always run: cargo knows best whether anything changed, and a no-op takes a fraction of a
   # second. BYPRODUCTS let Ninja restat the library and headers afterwards.

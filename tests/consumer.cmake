@@ -1,0 +1,29 @@
+# The consumer project (tests/consumer) against the installed package and via add_subdirectory.
+set(_pf_consumer_common
+  -DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/consumer
+  "-DGENERATOR=${CMAKE_GENERATOR}"
+  -DC_COMPILER=${CMAKE_C_COMPILER}
+  -DCXX_COMPILER=${CMAKE_CXX_COMPILER})
+set(_pf_prefix "${CMAKE_CURRENT_BINARY_DIR}/consumer-prefix")
+
+add_test(NAME install_package
+  COMMAND "${CMAKE_COMMAND}" --install "${CMAKE_BINARY_DIR}" --prefix "${_pf_prefix}")
+set_tests_properties(install_package PROPERTIES FIXTURES_SETUP parquet_flow_installed)
+
+add_test(NAME consumer_find_package
+  COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common} -DMODE=package -DPREFIX=${_pf_prefix}
+          -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-package
+          -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer.cmake")
+set_tests_properties(consumer_find_package PROPERTIES FIXTURES_REQUIRED parquet_flow_installed)
+
+# Shares the main build's cargo target directory, so only the crate itself is rebuilt.
+add_test(NAME consumer_add_subdirectory
+  COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common} -DMODE=subdirectory
+          -DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE_DIR}
+          -DCARGO_TARGET_DIR=${PARQUET_FLOW_CARGO_TARGET_DIR}
+          -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-subdirectory
+          -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer.cmake")
+# These use the same cargo target directory (the install copies the archive cargo writes there):
+# one at a time.
+set_tests_properties(consumer_add_subdirectory rust_unit_tests install_package
+  PROPERTIES RESOURCE_LOCK cargo_target_dir)

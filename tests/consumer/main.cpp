@@ -1,0 +1,28 @@
+// Writes a file through the installed C++ API and checks what close() reports.
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include <parquet_flow/parquet_flow.hpp>
+
+int main() {
+    namespace pf = parquet_flow;
+    pf::Schema schema;
+    schema.required("n", pf::PhysicalType::Int64);
+    const std::vector<std::int64_t> n{1, 2, 3};
+    try {
+        pf::Writer writer("consumer_cpp.parquet", schema);
+        writer.write_row_group({pf::ColumnData::int64(n)});
+        const auto totals = writer.close();
+        if (totals.rows != 3 || totals.bytes != std::filesystem::file_size("consumer_cpp.parquet")) {
+            std::fprintf(stderr, "unexpected totals: rows=%llu bytes=%llu\n",
+                         static_cast<unsigned long long>(totals.rows), static_cast<unsigned long long>(totals.bytes));
+            return 1;
+        }
+    } catch (const pf::Error& e) {
+        std::fprintf(stderr, "parquet_flow error: %s\n", e.what());
+        return 1;
+    }
+    std::puts("consumer_cpp: ok");
+    return 0;
+}

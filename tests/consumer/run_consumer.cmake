@@ -1,0 +1,32 @@
+# Configures, builds and runs the consumer project: cmake -P run_consumer.cmake with
+#   -DMODE=package|subdirectory -DSOURCE=<consumer dir> -DBINARY=<build dir> -DGENERATOR=<gen>
+#   -DC_COMPILER=... -DCXX_COMPILER=... and -DPREFIX=<install prefix> (package) or
+#   -DPARQUET_FLOW_SOURCE=<dir> -DCARGO_TARGET_DIR=<dir> (subdirectory).
+file(REMOVE_RECURSE "${BINARY}")
+set(args -S "${SOURCE}" -B "${BINARY}" -G "${GENERATOR}" -DCMAKE_BUILD_TYPE=Release
+         "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
+         "-DPARQUET_FLOW_CONSUMER_MODE=${MODE}")
+if(MODE STREQUAL "package")
+  # No Rust toolchain in sight: only the system directories on PATH, no cargo/rustup homes.
+  set(env "${CMAKE_COMMAND}" -E env --unset=CARGO_HOME --unset=RUSTUP_HOME --unset=CARGO
+          "PATH=/usr/bin:/bin" "HOME=${BINARY}")
+  list(APPEND args "-DCMAKE_PREFIX_PATH=${PREFIX}")
+else()
+  set(env "${CMAKE_COMMAND}" -E env)
+  list(APPEND args "-DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE}"
+                   "-DPARQUET_FLOW_CARGO_TARGET_DIR=${CARGO_TARGET_DIR}")
+endif()
+
+function(step)
+  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY "${BINARY}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    list(JOIN ARGN " " command)
+    message(FATAL_ERROR "failed (${rc}): ${command}")
+  endif()
+endfunction()
+
+file(MAKE_DIRECTORY "${BINARY}")
+step(${env} "${CMAKE_COMMAND}" ${args})
+step(${env} "${CMAKE_COMMAND}" --build "${BINARY}")
+step("${BINARY}/consumer_cpp")
+step("${BINARY}/consumer_c")
