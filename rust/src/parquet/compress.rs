@@ -72,17 +72,21 @@ mod tests {
     use super::*;
     use std::io::Read;
 
+    fn gunzip(member: &[u8]) -> Vec<u8> {
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(member)
+            .read_to_end(&mut decoded)
+            .unwrap();
+        decoded
+    }
+
     #[test]
     fn pages_are_complete_gzip_members() {
         let mut gz = GzipCompressor::new(6).unwrap();
         let mut out = Vec::new();
         for input in [&b""[..], b"hello hello hello hello", &[7u8; 100_000][..]] {
             gz.compress(input, &mut out).unwrap();
-            let mut decoded = Vec::new();
-            flate2::read::GzDecoder::new(&out[..])
-                .read_to_end(&mut decoded)
-                .unwrap();
-            assert_eq!(decoded, input);
+            assert_eq!(gunzip(&out), input);
         }
     }
 
@@ -104,11 +108,7 @@ mod tests {
             input.len(),
             out.len()
         );
-        let mut decoded = Vec::new();
-        flate2::read::GzDecoder::new(&out[..])
-            .read_to_end(&mut decoded)
-            .unwrap();
-        assert_eq!(decoded, input);
+        assert_eq!(gunzip(&out), input);
     }
 
     #[test]
