@@ -1,6 +1,6 @@
 # Quick-start wrapper around CMake. Everything real lives in CMakeLists.txt and CMakePresets.json.
 #
-#   make demo   install what is missing, build, run the demo
+#   make demo   install what is missing, build, run the demo (50,000 records through the sink)
 #   make test   install what is missing (incl. the Python readers), build, run every test (ctest)
 
 PRESET ?= release
@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: demo test build configure deps venv clean
 
 demo: build
-	./$(BUILD_DIR)/examples/write_example local_data/trades.parquet
+	./$(BUILD_DIR)/examples/demo local_data/log_flow.parquet
 
 test: venv
 	$(MAKE) build

@@ -1,7 +1,8 @@
-// parquet_flow — everything: Schema, Writer and their types.
+// parquet_flow — everything: Schema, Writer, Sink and their types.
 #pragma once
 
 #include "parquet_flow/error.hpp"
 #include "parquet_flow/schema.hpp"
+#include "parquet_flow/sink.hpp"
 #include "parquet_flow/types.hpp"
 #include "parquet_flow/writer.hpp"

@@ -13,6 +13,7 @@ use crate::parquet::{
     Codec, Column, ColumnInput, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit,
     WriterOptions,
 };
+use crate::sink::{Producer, Sink, SinkConfig, SinkStats};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
@@ -73,8 +74,58 @@ mod ffi {
         bytes: u64,
     }
 
+    /// Sink settings; 0 (or -1 for durations) selects the default, see `sink.hpp`.
+    struct SinkSettings<'a> {
+        path: &'a [u8],
+        ring_bytes: u64,
+        max_record_bytes: u64,
+        max_producers: u64,
+        row_group_rows: u64,
+        /// -1 default, 0 never, else nanoseconds.
+        flush_interval_ns: i64,
+        recv_ts: bool,
+        producer_id: bool,
+        seq: bool,
+        codec: u8,
+        gzip_level: i32,
+        data_page_size: u64,
+        rotate_rows: u64,
+        rotate_bytes: u64,
+        rotate_age_ns: i64,
+        worker_delay_ns: i64,
+    }
+
+    struct SinkCounters {
+        attempted: u64,
+        accepted: u64,
+        dropped_full: u64,
+        dropped_oversize: u64,
+        dropped_closed: u64,
+        dropped_failed: u64,
+        rows_written: u64,
+        row_groups: u64,
+        files: u64,
+        bytes_written: u64,
+        ring_high_water: u64,
+        producers: u64,
+    }
+
     extern "Rust" {
         type WriterCore;
+        type SinkCore;
+        type ProducerCore;
+
+        fn open_sink(settings: &SinkSettings, status: &mut Status) -> Box<SinkCore>;
+        fn new_producer(self: &SinkCore, status: &mut Status) -> Box<ProducerCore>;
+        fn flush(self: &SinkCore) -> Status;
+        #[cxx_name = "close"]
+        fn close_sink(self: &mut SinkCore) -> Status;
+        fn counters(self: &SinkCore) -> SinkCounters;
+
+        /// The hot path: never blocks, allocates or throws.
+        fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
+        fn try_record_at(self: &mut ProducerCore, payload: &[u8], recv_ts_ns: i64) -> bool;
+        fn id(self: &ProducerCore) -> u32;
 
         fn open_writer(
             config: &WriterConfig,
@@ -95,7 +146,10 @@ mod ffi {
     }
 }
 
-pub use ffi::{ColumnSlices, ColumnSpec, KeyValue, Status, WriterConfig, WriterTotals};
+pub use ffi::{
+    ColumnSlices, ColumnSpec, KeyValue, SinkCounters, SinkSettings, Status, WriterConfig,
+    WriterTotals,
+};
 
 /// Logical kind codes shared with `include/parquet_flow/types.hpp` (`LogicalType::Kind`).
 mod logical_kind {
@@ -367,5 +421,148 @@ impl WriterCore {
                 bytes: w.bytes_written(),
             },
         )
+    }
+}
+
+/// A capture sink owned by a C++ `parquet_flow::Sink`.
+pub struct SinkCore {
+    sink: Option<Sink>,
+}
+
+/// A producer handle owned by a C++ `parquet_flow::Sink::Producer`.
+pub struct ProducerCore {
+    producer: Option<Producer>,
+}
+
+fn duration(ns: i64) -> Option<std::time::Duration> {
+    (ns > 0).then(|| std::time::Duration::from_nanos(ns as u64))
+}
+
+fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
+    let mut config = SinkConfig {
+        path: utf8(s.path, "sink path")?.to_string(),
+        recv_ts: s.recv_ts,
+        producer_id: s.producer_id,
+        seq: s.seq,
+        rotate_rows: (s.rotate_rows > 0).then_some(s.rotate_rows),
+        rotate_bytes: (s.rotate_bytes > 0).then_some(s.rotate_bytes),
+        rotate_age: duration(s.rotate_age_ns),
+        worker_delay: duration(s.worker_delay_ns).unwrap_or_default(),
+        ..SinkConfig::default()
+    };
+    let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    if s.ring_bytes > 0 {
+        config.ring_bytes = size(s.ring_bytes);
+    }
+    if s.max_record_bytes > 0 {
+        config.max_record_bytes = size(s.max_record_bytes);
+    }
+    if s.max_producers > 0 {
+        config.max_producers = size(s.max_producers);
+    }
+    if s.row_group_rows > 0 {
+        config.row_group_rows = size(s.row_group_rows);
+    }
+    if s.flush_interval_ns >= 0 {
+        config.flush_interval = duration(s.flush_interval_ns);
+    }
+    config.writer.codec = codec_from(s.codec.into(), "sink")?;
+    if s.gzip_level >= 0 {
+        config.writer.gzip_level = s.gzip_level as u32;
+    }
+    if s.data_page_size > 0 {
+        config.writer.data_page_size = size(s.data_page_size);
+    }
+    Ok(config)
+}
+
+fn open_sink(settings: &SinkSettings<'_>, status: &mut Status) -> Box<SinkCore> {
+    let result = guarded("open_sink", || Sink::open(sink_config(settings)?));
+    let (sink, result) = match result {
+        Ok(sink) => (Some(sink), Ok(())),
+        Err(e) => (None, Err(e)),
+    };
+    *status = status_of(result);
+    Box::new(SinkCore { sink })
+}
+
+impl SinkCore {
+    fn sink(&self) -> Result<&Sink> {
+        self.sink
+            .as_ref()
+            .ok_or_else(|| Error::state("sink was never opened"))
+    }
+
+    fn new_producer(&self, status: &mut Status) -> Box<ProducerCore> {
+        let result = guarded("new_producer", || self.sink()?.producer());
+        let (producer, result) = match result {
+            Ok(p) => (Some(p), Ok(())),
+            Err(e) => (None, Err(e)),
+        };
+        *status = status_of(result);
+        Box::new(ProducerCore { producer })
+    }
+
+    fn flush(&self) -> Status {
+        status_of(guarded("flush", || self.sink()?.flush()))
+    }
+
+    fn close_sink(&mut self) -> Status {
+        status_of(guarded("close", || match self.sink.as_mut() {
+            Some(sink) => sink.close(),
+            None => Err(Error::state("sink was never opened")),
+        }))
+    }
+
+    fn counters(&self) -> SinkCounters {
+        let s = self.sink.as_ref().map(Sink::stats).unwrap_or_default();
+        let SinkStats {
+            attempted,
+            accepted,
+            dropped_full,
+            dropped_oversize,
+            dropped_closed,
+            dropped_failed,
+            rows_written,
+            row_groups,
+            files,
+            bytes_written,
+            ring_high_water,
+            producers,
+        } = s;
+        SinkCounters {
+            attempted,
+            accepted,
+            dropped_full,
+            dropped_oversize,
+            dropped_closed,
+            dropped_failed,
+            rows_written,
+            row_groups,
+            files,
+            bytes_written,
+            ring_high_water,
+            producers,
+        }
+    }
+}
+
+impl ProducerCore {
+    #[inline]
+    fn try_record(&mut self, payload: &[u8]) -> bool {
+        self.producer
+            .as_mut()
+            .is_some_and(|p| p.try_record(payload))
+    }
+
+    #[inline]
+    fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
+        self.producer
+            .as_mut()
+            .is_some_and(|p| p.try_record_at(payload, recv_ts_ns))
+    }
+
+    fn id(&self) -> u32 {
+        self.producer.as_ref().map_or(u32::MAX, Producer::id)
     }
 }

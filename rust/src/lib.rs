@@ -4,5 +4,7 @@
 pub mod bridge;
 pub mod error;
 pub mod parquet;
+pub mod ring;
+pub mod sink;
 
 pub use error::{Error, ErrorKind, Result};

@@ -1,0 +1,119 @@
+// parquet_flow::Sink over the cxx bridge (rust/src/bridge.rs, rust/src/sink.rs).
+#include "parquet_flow/sink.hpp"
+
+#include "bridge_util.hpp"
+#include "parquet_flow_core/bridge.rs.h"
+
+namespace parquet_flow {
+
+struct Sink::Impl {
+    rust::Box<bridge::SinkCore> core;
+};
+
+struct Sink::Producer::Impl {
+    rust::Box<bridge::ProducerCore> core;
+};
+
+namespace {
+
+std::int64_t nanos_or(const std::optional<std::chrono::nanoseconds>& d, std::int64_t fallback) {
+    return d ? d->count() : fallback;
+}
+
+SinkStats to_stats(const bridge::SinkCounters& c) {
+    return SinkStats{c.attempted,     c.accepted,     c.dropped_full, c.dropped_oversize,
+                     c.dropped_closed, c.dropped_failed, c.rows_written, c.row_groups,
+                     c.files,          c.bytes_written, c.ring_high_water, c.producers};
+}
+
+}  // namespace
+
+Sink::Sink(const SinkOptions& o) {
+    const std::string& path = o.path.native();
+    if (o.flush_interval && o.flush_interval->count() < 0) {
+        throw Error(ErrorCode::InvalidArgument, "flush_interval must not be negative");
+    }
+    if (o.rotate_age && o.rotate_age->count() <= 0) {
+        throw Error(ErrorCode::InvalidArgument, "rotate_age must be positive");
+    }
+    if ((o.rotate_rows && *o.rotate_rows == 0) || (o.rotate_bytes && *o.rotate_bytes == 0)) {
+        throw Error(ErrorCode::InvalidArgument, "rotation limits must be positive");
+    }
+    const auto positive = [](const std::optional<std::size_t>& v, const char* name) -> std::uint64_t {
+        if (v && *v == 0) throw Error(ErrorCode::InvalidArgument, std::string(name) + " must be positive");
+        return v.value_or(0);
+    };
+    bridge::SinkSettings settings{
+        detail::byte_slice(path),
+        positive(o.ring_bytes, "ring_bytes"),
+        positive(o.max_record_bytes, "max_record_bytes"),
+        positive(o.max_producers, "max_producers"),
+        positive(o.row_group_rows, "row_group_rows"),
+        nanos_or(o.flush_interval, -1),
+        o.recv_ts,
+        o.producer_id,
+        o.seq,
+        static_cast<std::uint8_t>(o.compression),
+        o.gzip_level.value_or(-1),
+        positive(o.data_page_size, "data_page_size"),
+        o.rotate_rows.value_or(0),
+        o.rotate_bytes.value_or(0),
+        nanos_or(o.rotate_age, 0),
+        o.worker_delay_for_testing.count(),
+    };
+    bridge::Status status{0, {}};
+    auto core = bridge::open_sink(settings, status);
+    detail::throw_if_error(status);
+    impl_ = std::make_unique<Impl>(Impl{std::move(core)});
+}
+
+Sink::~Sink() = default;  // dropping the core closes the sink (drain, footer, join)
+Sink::Sink(Sink&&) noexcept = default;
+Sink& Sink::operator=(Sink&&) noexcept = default;
+
+Sink::Producer Sink::producer() {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "sink was moved from");
+    bridge::Status status{0, {}};
+    auto core = impl_->core->new_producer(status);
+    detail::throw_if_error(status);
+    return Producer(std::make_unique<Producer::Impl>(Producer::Impl{std::move(core)}));
+}
+
+void Sink::flush() {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "sink was moved from");
+    detail::throw_if_error(impl_->core->flush());
+}
+
+SinkStats Sink::close() {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "sink was moved from");
+    detail::throw_if_error(impl_->core->close());
+    return stats();
+}
+
+SinkStats Sink::stats() const noexcept {
+    return impl_ ? to_stats(impl_->core->counters()) : SinkStats{};
+}
+
+Sink::Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Sink::Producer::Producer(Producer&&) noexcept = default;
+Sink::Producer& Sink::Producer::operator=(Producer&&) noexcept = default;
+Sink::Producer::~Producer() = default;
+
+namespace {
+rust::Slice<const std::uint8_t> bytes(std::span<const std::byte> payload) noexcept {
+    return detail::slice(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()),
+                                                       payload.size()));
+}
+}  // namespace
+
+bool Sink::Producer::try_record(std::span<const std::byte> payload) noexcept {
+    return impl_ && impl_->core->try_record(bytes(payload));
+}
+
+bool Sink::Producer::try_record(std::span<const std::byte> payload, std::int64_t recv_ts_ns) noexcept {
+    return impl_ && impl_->core->try_record_at(bytes(payload), recv_ts_ns);
+}
+
+std::uint32_t Sink::Producer::id() const noexcept { return impl_ ? impl_->core->id() : UINT32_MAX; }
+
+}  // namespace parquet_flow
