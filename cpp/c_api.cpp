@@ -1,6 +1,7 @@
 // The C ABI (include/parquet_flow_c.h): a thin extern "C" layer over the C++ classes.
 #include "parquet_flow_c.h"
 
+#include <chrono>
 #include <limits>
 #include <new>
 #include <optional>
@@ -10,6 +11,15 @@
 #include "parquet_flow/parquet_flow.hpp"
 
 using namespace parquet_flow;
+
+struct pf_sink {
+    Sink sink;
+    mutable std::string last_error;
+};
+
+struct pf_producer {
+    Sink::Producer producer;
+};
 
 struct pf_writer_handle {
     std::string path;
@@ -36,21 +46,43 @@ int32_t succeed(const pf_writer_handle* h) {
     return PF_STATUS_OK;
 }
 
-// Runs `body`, mapping exceptions to status codes; nothing escapes into C.
+// Runs `body`, mapping exceptions to status codes and messages; nothing escapes into C.
 template <class F>
-int32_t guarded(pf_writer_handle* h, const char* function, F&& body) {
-    if (!h) return fail(nullptr, PF_STATUS_INVALID_ARGUMENT, std::string(function) + ": handle is NULL");
+int32_t catch_all(std::string& error, const char* function, F&& body) {
     try {
         return body();
     } catch (const Error& e) {
-        return fail(h, static_cast<int32_t>(e.code()), e.what());
+        error = e.what();
+        return static_cast<int32_t>(e.code());
     } catch (const std::bad_alloc&) {
-        return fail(h, PF_STATUS_OUT_OF_MEMORY, std::string(function) + ": out of memory");
+        error = std::string(function) + ": out of memory";
+        return PF_STATUS_OUT_OF_MEMORY;
     } catch (const std::exception& e) {
-        return fail(h, PF_STATUS_INTERNAL, std::string(function) + ": " + e.what());
+        error = std::string(function) + ": " + e.what();
+        return PF_STATUS_INTERNAL;
     } catch (...) {
-        return fail(h, PF_STATUS_INTERNAL, std::string(function) + ": unknown error");
+        error = std::string(function) + ": unknown error";
+        return PF_STATUS_INTERNAL;
     }
+}
+
+template <class F>
+int32_t guarded(pf_writer_handle* h, const char* function, F&& body) {
+    if (!h) return fail(nullptr, PF_STATUS_INVALID_ARGUMENT, std::string(function) + ": handle is NULL");
+    return catch_all(h->last_error, function, body);
+}
+
+// Failures of pf_sink_create, per thread.
+thread_local std::string g_sink_thread_error;
+
+template <class F>
+int32_t sink_guarded(pf_sink* s, const char* function, F&& body) {
+    if (!s) {
+        g_sink_thread_error = std::string(function) + ": sink is NULL";
+        return PF_STATUS_INVALID_ARGUMENT;
+    }
+    s->last_error.clear();
+    return catch_all(s->last_error, function, body);
 }
 
 bool valid_compression(int32_t code) {
@@ -372,5 +404,104 @@ int32_t pf_writer_totals(const pf_writer_handle_t* h, uint64_t* rows, uint64_t* 
     if (bytes) *bytes = t.bytes;
     return succeed(h);
 }
+
+}  // extern "C"
+
+extern "C" {
+
+void pf_sink_config_init(pf_sink_config_t* c) {
+    if (!c) return;
+    *c = pf_sink_config_t{};
+    c->flush_interval_ns = -1;
+    c->compression = PF_COMPRESSION_UNCOMPRESSED;
+    c->gzip_level = -1;
+}
+
+pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
+    if (!c || !c->path) {
+        g_sink_thread_error = c ? "pf_sink_create: config.path is NULL" : "pf_sink_create: config is NULL";
+        return nullptr;
+    }
+    if (!valid_compression(c->compression)) {
+        g_sink_thread_error = "pf_sink_create: unknown compression code " + std::to_string(c->compression);
+        return nullptr;
+    }
+    pf_sink_t* result = nullptr;
+    const int32_t status = catch_all(g_sink_thread_error, "pf_sink_create", [&] {
+        SinkOptions o;
+        o.path = c->path;
+        auto size = [](uint64_t v) { return v ? std::optional<std::size_t>(static_cast<std::size_t>(v)) : std::nullopt; };
+        o.ring_bytes = size(c->ring_bytes);
+        o.max_record_bytes = size(c->max_record_bytes);
+        o.max_producers = size(c->max_producers);
+        o.row_group_rows = size(c->row_group_rows);
+        if (c->flush_interval_ns >= 0) o.flush_interval = std::chrono::nanoseconds(c->flush_interval_ns);
+        o.recv_ts = c->recv_ts != 0;
+        o.producer_id = c->producer_id != 0;
+        o.seq = c->seq != 0;
+        o.compression = static_cast<Compression>(c->compression);
+        if (c->gzip_level >= 0) o.gzip_level = c->gzip_level;
+        if (c->rotate_rows) o.rotate_rows = c->rotate_rows;
+        if (c->rotate_bytes) o.rotate_bytes = c->rotate_bytes;
+        if (c->rotate_age_ns > 0) o.rotate_age = std::chrono::nanoseconds(c->rotate_age_ns);
+        result = new pf_sink{Sink(o), {}};
+        return PF_STATUS_OK;
+    });
+    if (status == PF_STATUS_OK) g_sink_thread_error.clear();
+    return result;
+}
+
+pf_producer_t* pf_sink_producer_create(pf_sink_t* s) {
+    pf_producer_t* result = nullptr;
+    sink_guarded(s, "pf_sink_producer_create", [&] {
+        result = new pf_producer{s->sink.producer()};
+        return PF_STATUS_OK;
+    });
+    return result;
+}
+
+int32_t pf_producer_try_record(pf_producer_t* p, const void* data, uint64_t len) {
+    if (!p || (!data && len != 0)) return 0;
+    return p->producer.try_record(std::span<const std::byte>(static_cast<const std::byte*>(data), len)) ? 1 : 0;
+}
+
+int32_t pf_producer_try_record_at(pf_producer_t* p, const void* data, uint64_t len, int64_t recv_ts_ns) {
+    if (!p || (!data && len != 0)) return 0;
+    return p->producer.try_record(std::span<const std::byte>(static_cast<const std::byte*>(data), len), recv_ts_ns)
+               ? 1
+               : 0;
+}
+
+void pf_producer_destroy(pf_producer_t* p) { delete p; }
+
+int32_t pf_sink_flush(pf_sink_t* s) {
+    return sink_guarded(s, "pf_sink_flush", [&] {
+        s->sink.flush();
+        return PF_STATUS_OK;
+    });
+}
+
+int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
+    if (!s || !out) {
+        g_sink_thread_error = "pf_sink_stats: sink and stats must not be NULL";
+        return PF_STATUS_INVALID_ARGUMENT;
+    }
+    const SinkStats t = s->sink.stats();
+    *out = pf_sink_stats_t{t.attempted,    t.accepted,   t.dropped_full, t.dropped_oversize,
+                           t.dropped_closed, t.dropped_failed, t.rows_written, t.row_groups,
+                           t.files,        t.bytes_written, t.ring_high_water, t.producers};
+    return PF_STATUS_OK;
+}
+
+int32_t pf_sink_close(pf_sink_t* s) {
+    return sink_guarded(s, "pf_sink_close", [&] {
+        s->sink.close();
+        return PF_STATUS_OK;
+    });
+}
+
+void pf_sink_destroy(pf_sink_t* s) { delete s; }
+
+const char* pf_sink_last_error(const pf_sink_t* s) { return s ? s->last_error.c_str() : g_sink_thread_error.c_str(); }
 
 }  // extern "C"

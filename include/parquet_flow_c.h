@@ -180,6 +180,62 @@ int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char 
 int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint64_t *row_groups,
                          uint64_t *bytes);
 
+/* ---- The capture sink (not in the original C ABI) -----------------------------------------
+ *
+ * pf_sink_config_init(&cfg); cfg.path = "capture-{seq}.parquet"; ...
+ * pf_sink_t *sink = pf_sink_create(&cfg);           (NULL: see pf_sink_last_error(NULL))
+ * pf_producer_t *p = pf_sink_producer_create(sink); (one per producing thread)
+ * pf_producer_try_record(p, data, len);             (hot path: 1 accepted, 0 dropped; never blocks)
+ * pf_sink_close(sink); pf_producer_destroy(p); pf_sink_destroy(sink);
+ *
+ * A producer is used by one thread at a time; it may outlive pf_sink_close (records are then
+ * dropped and counted) but must be destroyed before or after pf_sink_destroy without being used
+ * after its own destroy. See include/parquet_flow/sink.hpp for the semantics of every field. */
+
+typedef struct pf_sink pf_sink_t;
+typedef struct pf_producer pf_producer_t;
+
+typedef struct pf_sink_config {
+    const char *path;           /* file, or pattern with {seq} and %Y %m %d %H %M %S (UTC) */
+    uint64_t ring_bytes;        /* per producer; 0: 8 MiB */
+    uint64_t max_record_bytes;  /* 0: 64 KiB */
+    uint64_t max_producers;     /* 0: 64 */
+    uint64_t row_group_rows;    /* 0: 16,384 */
+    int64_t flush_interval_ns;  /* -1: 1 s; 0: only full row groups */
+    int32_t recv_ts;            /* nonzero: add the column */
+    int32_t producer_id;
+    int32_t seq;
+    int32_t compression;        /* PF_COMPRESSION_* */
+    int32_t gzip_level;         /* -1: default */
+    uint64_t rotate_rows;       /* 0: no rotation by rows */
+    uint64_t rotate_bytes;      /* 0: no rotation by bytes */
+    int64_t rotate_age_ns;      /* 0: no rotation by age */
+} pf_sink_config_t;
+
+typedef struct pf_sink_stats {
+    uint64_t attempted, accepted;
+    uint64_t dropped_full, dropped_oversize, dropped_closed, dropped_failed;
+    uint64_t rows_written, row_groups, files, bytes_written;
+    uint64_t ring_high_water, producers;
+} pf_sink_stats_t;
+
+/* Fills every field with its default (path NULL). */
+void pf_sink_config_init(pf_sink_config_t *config);
+pf_sink_t *pf_sink_create(const pf_sink_config_t *config);
+pf_producer_t *pf_sink_producer_create(pf_sink_t *sink);
+int32_t pf_producer_try_record(pf_producer_t *producer, const void *data, uint64_t len);
+int32_t pf_producer_try_record_at(pf_producer_t *producer, const void *data, uint64_t len,
+                                  int64_t recv_ts_ns);
+void pf_producer_destroy(pf_producer_t *producer);
+/* Blocks until every record accepted before the call is written. */
+int32_t pf_sink_flush(pf_sink_t *sink);
+int32_t pf_sink_stats(const pf_sink_t *sink, pf_sink_stats_t *stats);
+/* Drains, writes the footer, joins the worker; a second call repeats the first outcome. */
+int32_t pf_sink_close(pf_sink_t *sink);
+void pf_sink_destroy(pf_sink_t *sink);
+/* Never NULL; with a NULL sink: the calling thread's last pf_sink_create failure. */
+const char *pf_sink_last_error(const pf_sink_t *sink);
+
 #ifdef __cplusplus
 }
 #endif

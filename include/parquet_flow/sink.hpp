@@ -40,7 +40,8 @@ struct SinkOptions {
 
     // Bytes of each producer's ring (rounded up to a power of two); default 8 MiB.
     std::optional<std::size_t> ring_bytes{};
-    // Longer records are dropped (counted as oversize); default 64 KiB, at most ring_bytes / 2.
+    // Longer records are dropped (counted as oversize); default 64 KiB (less if the ring is
+    // small), at most about ring_bytes / 2.
     std::optional<std::size_t> max_record_bytes{};
     // Most producers at once; default 64.
     std::optional<std::size_t> max_producers{};

@@ -455,7 +455,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
         config.ring_bytes = size(s.ring_bytes);
     }
     if s.max_record_bytes > 0 {
-        config.max_record_bytes = size(s.max_record_bytes);
+        config.max_record_bytes = Some(size(s.max_record_bytes));
     }
     if s.max_producers > 0 {
         config.max_producers = size(s.max_producers);

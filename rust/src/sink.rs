@@ -30,8 +30,8 @@ pub struct SinkConfig {
     pub path: String,
     /// Bytes of each producer's ring, rounded up to a power of two.
     pub ring_bytes: usize,
-    /// Longer records are dropped and counted.
-    pub max_record_bytes: usize,
+    /// Longer records are dropped and counted; default 64 KiB, or what the ring holds if less.
+    pub max_record_bytes: Option<usize>,
     pub max_producers: usize,
     pub row_group_rows: usize,
     /// A partial row group is written once its first record is this old.
@@ -52,7 +52,7 @@ impl Default for SinkConfig {
         SinkConfig {
             path: String::new(),
             ring_bytes: 8 << 20,
-            max_record_bytes: 64 << 10,
+            max_record_bytes: None,
             max_producers: 64,
             row_group_rows: 16_384,
             flush_interval: Some(Duration::from_secs(1)),
@@ -238,14 +238,14 @@ pub struct Sink {
 impl Sink {
     /// Validates the configuration, opens the first file and starts the worker.
     pub fn open(config: SinkConfig) -> Result<Sink> {
-        let ring_bytes = validate(&config)?;
+        let (ring_bytes, max_record_bytes) = validate(&config)?;
         let extra_len = 8 * (config.recv_ts as usize + config.seq as usize);
         let shared = Arc::new(Shared {
             state: AtomicU8::new(RUNNING),
             rings: Mutex::new(Vec::new()),
             generation: AtomicU64::new(0),
             next_producer: AtomicU64::new(0),
-            max_payload: config.max_record_bytes,
+            max_payload: max_record_bytes,
             extra_len,
             recv_ts: config.recv_ts,
             seq: config.seq,
@@ -388,8 +388,11 @@ impl Drop for Sink {
     }
 }
 
-/// Checks the configuration; returns the ring size rounded to a power of two.
-fn validate(config: &SinkConfig) -> Result<usize> {
+const DEFAULT_MAX_RECORD: usize = 64 << 10;
+
+/// Checks the configuration; returns the ring size rounded to a power of two and the record
+/// size limit.
+fn validate(config: &SinkConfig) -> Result<(usize, usize)> {
     if config.path.is_empty() {
         return Err(Error::invalid("sink path is empty"));
     }
@@ -408,16 +411,13 @@ fn validate(config: &SinkConfig) -> Result<usize> {
     let ring_bytes = config.ring_bytes.next_power_of_two();
     let extra = 8 * (config.recv_ts as usize + config.seq as usize);
     let max_payload = ring_bytes / 2 - 8 - extra;
-    if config.max_record_bytes > max_payload {
+    let max_record = config
+        .max_record_bytes
+        .unwrap_or(DEFAULT_MAX_RECORD.min(max_payload));
+    if max_record > max_payload {
         return Err(Error::invalid(format!(
-            "max_record_bytes {} does not fit a ring of {ring_bytes} bytes (at most {max_payload}); raise ring_bytes",
-            config.max_record_bytes
+            "max_record_bytes {max_record} does not fit a ring of {ring_bytes} bytes (at most {max_payload}); raise ring_bytes"
         )));
-    }
-    if config.max_record_bytes as u64 * config.row_group_rows as u64 > u32::MAX as u64 {
-        return Err(Error::invalid(
-            "max_record_bytes x row_group_rows must stay under 4 GiB (BYTE_ARRAY offsets are 32-bit)",
-        ));
     }
     let rotating = config.rotate_rows.is_some()
         || config.rotate_bytes.is_some()
@@ -431,7 +431,7 @@ fn validate(config: &SinkConfig) -> Result<usize> {
     if config.rotate_rows == Some(0) || config.rotate_bytes == Some(0) {
         return Err(Error::invalid("rotation limits must be positive"));
     }
-    Ok(ring_bytes)
+    Ok((ring_bytes, max_record))
 }
 
 /// The sink's columns, in file order.
@@ -573,6 +573,8 @@ impl Worker {
             std::fs::rename(writer.path(), &self.file_path)
                 .map_err(|e| Error::io("cannot rename", writer.path(), &e))?;
         }
+        // The next file starts empty (rotation by rows counts from here).
+        self.file_rows = 0;
         Ok(())
     }
 
@@ -615,10 +617,13 @@ impl Worker {
         });
     }
 
-    /// Rows the current row group may still take: up to row_group_rows, and no more than the
-    /// current file may hold before rotating by rows.
+    /// Rows the current row group may still take: up to row_group_rows, no more than the
+    /// current file may hold before rotating by rows, and never so many bytes that the payload
+    /// column's 32-bit offsets would overflow.
     fn room(&self) -> usize {
         let mut room = self.config.row_group_rows - self.batch.rows();
+        let bytes_left = u32::MAX as usize - self.batch.payload.len();
+        room = room.min(bytes_left / self.shared.max_payload.max(1));
         if let Some(max) = self.config.rotate_rows {
             let left = max.saturating_sub(self.file_rows) as usize;
             room = room.min(left.saturating_sub(self.batch.rows()));
@@ -633,6 +638,7 @@ impl Worker {
             loop {
                 if self.room() == 0 {
                     self.write_batch()?;
+                    debug_assert!(self.room() > 0, "an empty batch always has room");
                 }
                 if let Some(targets) = targets {
                     if self.slots[i].consumer.position() >= targets[i] {
@@ -957,7 +963,7 @@ mod tests {
         };
         assert!(validate(&c).unwrap_err().message.contains("{seq}"));
         c.rotate_rows = None;
-        c.max_record_bytes = 1 << 30;
+        c.max_record_bytes = Some(1 << 30);
         assert!(validate(&c)
             .unwrap_err()
             .message

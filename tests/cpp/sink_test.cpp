@@ -1,0 +1,327 @@
+// Sink suites. Each test captures records and writes a spec (*.sink.json) of what every producer
+// attempted and had accepted; the sink_crosscheck ctest entry (tests/readers/verify_sink.py)
+// then reads the files with pyarrow and DuckDB and checks every record, its order and the gaps.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parquet_flow/parquet_flow.hpp"
+#include "test_data.hpp"
+
+namespace pf = parquet_flow;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The payload verify_sink.py expects for ("test", producer, seq).
+std::string payload_for(std::uint32_t producer, std::uint64_t seq) {
+    std::string s = "p" + std::to_string(producer) + "s" + std::to_string(seq) + ":";
+    s.append(seq % 64, static_cast<char>('a' + seq % 26));
+    return s;
+}
+
+struct Counts {
+    std::uint64_t attempted = 0;
+    std::uint64_t accepted = 0;
+};
+
+// The .parquet files under `dir`, sorted, as paths relative to `base` (where the spec goes).
+std::vector<std::string> files_in(const std::filesystem::path& dir, const std::filesystem::path& base) {
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+        if (e.is_regular_file()) {
+            const auto name = e.path().filename().string();
+            EXPECT_EQ(name.find(".inprogress"), std::string::npos) << "left behind: " << e.path();
+            if (e.path().extension() == ".parquet") {
+                files.push_back(std::filesystem::relative(e.path(), base).string());
+            }
+        }
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+void write_spec(const std::filesystem::path& spec, const std::vector<std::string>& files, const char* payload,
+                const std::map<std::uint32_t, Counts>& producers, const std::vector<std::string>& columns,
+                const std::vector<std::vector<std::uint64_t>>& row_groups = {}, const std::string& dataset = "") {
+    std::ofstream out(spec);
+    out << "{\"payload\":\"" << payload << "\",\"files\":[";
+    for (std::size_t i = 0; i < files.size(); ++i) out << (i ? "," : "") << "\"" << files[i] << "\"";
+    out << "],\"columns\":[";
+    for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << "\"" << columns[i] << "\"";
+    out << "],\"producers\":{";
+    bool first = true;
+    for (const auto& [id, c] : producers) {
+        out << (first ? "" : ",") << "\"" << id << "\":{\"attempted\":" << c.attempted << ",\"accepted\":" << c.accepted
+            << "}";
+        first = false;
+    }
+    out << "}";
+    if (!row_groups.empty()) {
+        out << ",\"row_groups\":[";
+        for (std::size_t f = 0; f < row_groups.size(); ++f) {
+            out << (f ? "," : "") << "[";
+            for (std::size_t r = 0; r < row_groups[f].size(); ++r) out << (r ? "," : "") << row_groups[f][r];
+            out << "]";
+        }
+        out << "]";
+    }
+    if (!dataset.empty()) out << ",\"dataset\":\"" << dataset << "\"";
+    out << "}\n";
+}
+
+std::filesystem::path fresh_dir(const std::string& name) {
+    const auto dir = pftest::output_dir("sink") / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+class ManyProducers : public ::testing::TestWithParam<int> {};
+
+TEST_P(ManyProducers, EveryAcceptedRecordOnceInOrderAndDropsAreGaps) {
+    const int threads = GetParam();
+    const auto dir = fresh_dir("producers_" + std::to_string(threads));
+    pf::SinkOptions options;
+    options.path = dir / "capture.parquet";
+    options.ring_bytes = 8192;  // small: producers outrun the worker and must drop
+    options.row_group_rows = 1000;
+    options.recv_ts = true;
+    options.producer_id = true;
+    options.seq = true;
+    pf::Sink sink(options);
+
+    constexpr std::uint64_t kPerThread = 50'000;
+    std::vector<Counts> counts(threads);
+    std::vector<std::uint32_t> ids(threads);
+    std::vector<std::thread> workers;
+    std::atomic<bool> go{false};
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            auto producer = sink.producer();
+            ids[t] = producer.id();
+            std::string payload;
+            while (!go.load()) std::this_thread::yield();
+            for (std::uint64_t seq = 0; seq < kPerThread; ++seq) {
+                payload = payload_for(producer.id(), seq);
+                counts[t].attempted++;
+                if (producer.try_record(payload)) counts[t].accepted++;
+            }
+        });
+    }
+    go = true;
+    for (auto& w : workers) w.join();
+    const pf::SinkStats stats = sink.close();
+
+    std::map<std::uint32_t, Counts> by_id;
+    std::uint64_t attempted = 0, accepted = 0;
+    for (int t = 0; t < threads; ++t) {
+        by_id[ids[t]] = counts[t];
+        attempted += counts[t].attempted;
+        accepted += counts[t].accepted;
+    }
+    EXPECT_EQ(stats.attempted, attempted);
+    EXPECT_EQ(stats.accepted, accepted);
+    EXPECT_EQ(stats.accepted + stats.dropped(), stats.attempted);
+    EXPECT_EQ(stats.dropped(), stats.dropped_full);
+    EXPECT_EQ(stats.rows_written, stats.accepted);
+    EXPECT_GT(stats.dropped_full, 0u) << "the ring was meant to be small enough to force drops";
+    EXPECT_GT(stats.accepted, 0u);
+    EXPECT_LE(stats.ring_high_water, 8192u);
+    write_spec(dir / "capture.sink.json", files_in(dir, dir), "test", by_id, {"payload", "recv_ts", "producer_id", "seq"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, ManyProducers, ::testing::Values(1, 2, 4, 8));
+
+TEST(Sink, OversizeEmptyAndAfterCloseAreCountedAsDocumented) {
+    const auto dir = fresh_dir("edge_records");
+    pf::SinkOptions options;
+    options.path = dir / "edge.parquet";
+    options.max_record_bytes = 100;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    EXPECT_TRUE(producer.try_record(std::string_view("")));               // empty: accepted
+    EXPECT_FALSE(producer.try_record(std::string(101, 'x')));              // oversize
+    EXPECT_TRUE(producer.try_record(std::string(100, 'y')));               // exactly the limit
+    struct Quote {
+        std::int64_t price;
+        std::int32_t size;
+        char side;
+    } quote{12345, 7, 'B'};
+    EXPECT_TRUE(producer.try_record(quote));                               // trivially copyable
+    sink.flush();
+    EXPECT_EQ(sink.stats().rows_written, 3u);
+    const auto stats = sink.close();
+    EXPECT_FALSE(producer.try_record(std::string_view("late")));           // after close
+    const auto after = sink.stats();
+    EXPECT_EQ(stats.accepted, 3u);
+    EXPECT_EQ(after.dropped_oversize, 1u);
+    EXPECT_EQ(after.dropped_closed, 1u);
+    EXPECT_EQ(after.attempted, 5u);
+    EXPECT_EQ(after.accepted + after.dropped(), after.attempted);
+    EXPECT_THROW(sink.flush(), pf::Error);
+
+    // The file, value by value, through the generic cross-check.
+    pftest::GeneratedColumn payload{{"payload", pf::PhysicalType::ByteArray, pf::Repetition::Required, 0, {}, {}},
+                                    {}, {}, {}, {}, {}};
+    std::string quote_hex;
+    const auto* q = reinterpret_cast<const unsigned char*>(&quote);
+    static const char digits[] = "0123456789abcdef";
+    for (std::size_t i = 0; i < sizeof quote; ++i) {
+        quote_hex += digits[q[i] >> 4];
+        quote_hex += digits[q[i] & 15];
+    }
+    std::string hundred_y;
+    for (int i = 0; i < 100; ++i) hundred_y += "79";
+    payload.rows = {"\"\"", "\"" + hundred_y + "\"", "\"" + quote_hex + "\""};
+    pftest::write_sidecar({dir / "edge.parquet", pf::Compression::Uncompressed, {{payload}}, {}});
+}
+
+TEST(Sink, StalledWorkerNeverSlowsTryRecord) {
+    const auto dir = fresh_dir("stalled");
+    pf::SinkOptions options;
+    options.path = dir / "stalled.parquet";
+    options.ring_bytes = 4096;
+    options.row_group_rows = 10;
+    options.seq = true;
+    options.worker_delay_for_testing = 1s;  // the worker sleeps before each row group
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    Counts counts;
+    for (std::uint64_t seq = 0; seq < 200'000; ++seq) {
+        counts.attempted++;
+        if (producer.try_record(payload_for(producer.id(), seq))) counts.accepted++;
+    }
+    // 200,000 calls returned while the worker was still asleep in front of its first row group:
+    // try_record did not wait for it. The ring filled and the rest were dropped and counted.
+    const auto stats = sink.stats();
+    EXPECT_EQ(stats.row_groups, 0u);
+    EXPECT_GT(stats.dropped_full, 190'000u);
+    EXPECT_EQ(stats.accepted + stats.dropped_full, 200'000u);
+    const auto closed = sink.close();
+    EXPECT_EQ(closed.rows_written, counts.accepted);
+    write_spec(dir / "stalled.sink.json", files_in(dir, dir), "test", {{producer.id(), counts}}, {"payload", "seq"});
+}
+
+TEST(Sink, FlushIntervalDeliversAPartialRowGroup) {
+    const auto dir = fresh_dir("flush_interval");
+    pf::SinkOptions options;
+    options.path = dir / "slow.parquet";
+    options.row_group_rows = 1'000'000;
+    options.flush_interval = 50ms;
+    options.seq = true;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    for (std::uint64_t seq = 0; seq < 10; ++seq) ASSERT_TRUE(producer.try_record(payload_for(producer.id(), seq)));
+    // No flush(): the interval alone must get the 10 rows written.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (sink.stats().rows_written < 10 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(sink.stats().rows_written, 10u);
+    EXPECT_EQ(sink.stats().row_groups, 1u);
+    sink.close();
+    write_spec(dir / "slow.sink.json", files_in(dir, dir), "test", {{producer.id(), {10, 10}}}, {"payload", "seq"}, {{10}});
+}
+
+TEST(Sink, RotatesByRowsIntoExactFiles) {
+    const auto dir = fresh_dir("rotate_rows");
+    pf::SinkOptions options;
+    options.path = dir / "part-{seq}.parquet";
+    options.row_group_rows = 300;
+    options.rotate_rows = 1000;
+    options.seq = true;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    // Retry until accepted; every attempt takes the next seq, so the payload follows attempts.
+    std::uint64_t attempts = 0;
+    for (std::uint64_t accepted = 0; accepted < 3500;) {
+        if (producer.try_record(payload_for(producer.id(), attempts++))) ++accepted;
+        else std::this_thread::yield();
+    }
+    const auto stats = sink.close();
+    EXPECT_EQ(stats.attempted, attempts);
+    EXPECT_EQ(stats.files, 4u);
+    const auto files = files_in(dir, dir);
+    ASSERT_EQ(files.size(), 4u);
+    const std::vector<std::uint64_t> full{300, 300, 300, 100};
+    write_spec(dir / "rows.sink.json", files, "test", {{producer.id(), {stats.attempted, 3500}}}, {"payload", "seq"},
+               {full, full, full, {300, 200}});
+}
+
+TEST(Sink, RotatesByBytesAndByAgeIntoAHiveDataset) {
+    const auto dir = fresh_dir("rotate_bytes_age");
+    {
+        pf::SinkOptions options;
+        options.path = dir / "bytes" / "date=%Y-%m-%d" / "cap-%H%M%S-{seq}.parquet";
+        options.row_group_rows = 200;
+        options.rotate_bytes = 20'000;
+        options.producer_id = true;
+        options.seq = true;
+        options.compression = pf::Compression::Gzip;
+        pf::Sink sink(options);
+        auto producer = sink.producer();
+        Counts counts;
+        while (counts.accepted < 5000) {
+            if (producer.try_record(payload_for(producer.id(), counts.attempted++))) counts.accepted++;
+            else std::this_thread::yield();
+        }
+        const auto stats = sink.close();
+        EXPECT_GT(stats.files, 3u);
+        write_spec(dir / "bytes.sink.json", files_in(dir / "bytes", dir), "test", {{producer.id(), counts}},
+                   {"payload", "producer_id", "seq"}, {}, "bytes/*/*.parquet");
+    }
+    {
+        pf::SinkOptions options;
+        options.path = dir / "age" / "cap-{seq}.parquet";
+        options.flush_interval = 10ms;
+        options.rotate_age = 100ms;
+        options.seq = true;
+        pf::Sink sink(options);
+        auto producer = sink.producer();
+        Counts counts;
+        const auto end = std::chrono::steady_clock::now() + 700ms;
+        for (std::uint64_t seq = 0; std::chrono::steady_clock::now() < end; ++seq) {
+            counts.attempted++;
+            if (producer.try_record(payload_for(producer.id(), seq))) counts.accepted++;
+            std::this_thread::sleep_for(2ms);
+        }
+        const auto stats = sink.close();
+        EXPECT_GE(stats.files, 3u);
+        write_spec(dir / "age.sink.json", files_in(dir / "age", dir), "test", {{producer.id(), counts}}, {"payload", "seq"});
+    }
+}
+
+TEST(Sink, BadOptionsAreExplained) {
+    const auto dir = fresh_dir("bad_options");
+    auto expect_error = [](pf::SinkOptions o, const std::string& fragment) {
+        try {
+            pf::Sink sink(o);
+            ADD_FAILURE() << "expected an error containing " << fragment;
+        } catch (const pf::Error& e) {
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+        }
+    };
+    pf::SinkOptions o;
+    expect_error(o, "path is empty");
+    o.path = dir / "x.parquet";
+    o.rotate_rows = 10;
+    expect_error(o, "{seq}");
+    o.rotate_rows.reset();
+    o.ring_bytes = 4096;
+    o.max_record_bytes = 4096;
+    expect_error(o, "raise ring_bytes");
+    o.max_record_bytes.reset();
+    o.row_group_rows = 0;
+    expect_error(o, "row_group_rows");
+    pf::SinkOptions unwritable;
+    unwritable.path = "/proc/parquet_flow_cannot_write_here.parquet";
+    expect_error(unwritable, "cannot create");
+}
+
+}  // namespace
