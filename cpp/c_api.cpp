@@ -472,6 +472,8 @@ int32_t pf_producer_try_record_at(pf_producer_t* p, const void* data, uint64_t l
                : 0;
 }
 
+uint32_t pf_producer_id(const pf_producer_t* p) { return p ? p->producer.id() : UINT32_MAX; }
+
 void pf_producer_destroy(pf_producer_t* p) { delete p; }
 
 int32_t pf_sink_flush(pf_sink_t* s) {

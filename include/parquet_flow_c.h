@@ -226,6 +226,8 @@ pf_producer_t *pf_sink_producer_create(pf_sink_t *sink);
 int32_t pf_producer_try_record(pf_producer_t *producer, const void *data, uint64_t len);
 int32_t pf_producer_try_record_at(pf_producer_t *producer, const void *data, uint64_t len,
                                   int64_t recv_ts_ns);
+/* The value this producer writes in the producer_id column (UINT32_MAX for NULL). */
+uint32_t pf_producer_id(const pf_producer_t *producer);
 void pf_producer_destroy(pf_producer_t *producer);
 /* Blocks until every record accepted before the call is written. */
 int32_t pf_sink_flush(pf_sink_t *sink);
