@@ -93,6 +93,7 @@ TEST_P(ManyProducers, EveryAcceptedRecordOnceInOrderAndDropsAreGaps) {
     options.path = dir / "capture.parquet";
     options.ring_bytes = 8192;  // small: producers outrun the worker and must drop
     options.row_group_rows = 1000;
+    options.worker_delay_for_testing = 1ms;  // and a slowish disk, so drops happen on any machine
     options.recv_ts = true;
     options.producer_id = true;
     options.seq = true;
