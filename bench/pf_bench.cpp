@@ -1,18 +1,33 @@
-// pf_bench: writer throughput with the original parquet_flow benchmark's flags and output lines.
+// pf_bench: throughput of the writer and of the sink, with the original parquet_flow benchmark's
+// flags and output lines (rows_per_sec=, payload_mib_per_sec=, file_mib_per_sec=).
 //
-//   pf_bench --rows N --row-size BYTES --row-group-rows N --repetition required|optional|repeated
-//            --null-every K --compression uncompressed|gzip --output PATH [--gzip-level L]
+//   pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]
+//            [--repetition required|optional|repeated] [--null-every K]
+//            [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]
+//            [--payload seed|market] [--producers N] [--ring-bytes BYTES]
 //
-// Prints rows_per_sec=, payload_mib_per_sec=, file_mib_per_sec= (and the run's totals).
-// The payload is one BYTE_ARRAY column `payload`; rows come from the original generator: an LCG
-// (state 0x9E3779B97F4A7C15, state = state * 6364136223846793005 + 1 per byte) whose byte is
-// (state >> 24) ^ i for the i-th byte of a row — incompressible, like real binary feeds at worst.
+// Payloads (one BYTE_ARRAY column `payload`, one value per row):
+//   seed    the original generator, byte for byte: a 64-bit LCG (state 0x9E3779B97F4A7C15,
+//           state = state * 6364136223846793005 + 1 per byte), byte = (state >> 24) ^ i for the
+//           i-th byte of the row. Incompressible.
+//   market  rows of packed 32-byte order-book messages (type, side, instrument, quantity,
+//           timestamp, order id, price) as a feed would carry them: timestamps and order ids
+//           climb, prices random-walk per instrument, quantities are round lots — the redundancy
+//           real captures have. The last message of a row is cut to fit --row-size.
+// Writer mode times Writer::write_row_group_with_levels over prepared row groups and close();
+// sink mode times --producers threads calling try_record for --rows records in total, through
+// close() (everything drained and written): end-to-end throughput, with accepted and dropped.
+// Nulls (optional) / empty lists (repeated) fall on every --null-every-th row (writer mode).
+// A progress line goes to stderr every second.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "parquet_flow/parquet_flow.hpp"
@@ -22,6 +37,7 @@ namespace pf = parquet_flow;
 namespace {
 
 struct Args {
+    std::string mode = "writer";
     std::uint64_t rows = 1'000'000;
     std::size_t row_size = 256;
     std::size_t row_group_rows = 4096;
@@ -30,21 +46,26 @@ struct Args {
     pf::Compression compression = pf::Compression::Uncompressed;
     int gzip_level = -1;
     std::string output = "local_data/bench.parquet";
+    std::string payload = "seed";
+    unsigned producers = 1;
+    std::size_t ring_bytes = 64 << 20;
 };
 
-[[noreturn]] void usage(const char* problem) {
+[[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
-                 "pf_bench: %s\nusage: pf_bench [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
+                 "pf_bench: %s\n"
+                 "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
-                 "                [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]\n",
-                 problem);
+                 "                [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]\n"
+                 "                [--payload seed|market] [--producers N] [--ring-bytes BYTES]\n",
+                 problem.c_str());
     std::exit(2);
 }
 
-std::uint64_t number(const char* flag, const char* text) {
+std::uint64_t number(const std::string& flag, const char* text) {
     char* end = nullptr;
     const unsigned long long v = std::strtoull(text, &end, 10);
-    if (!*text || *end) usage((std::string("not a number for ") + flag + ": " + text).c_str());
+    if (!*text || *end) usage("not a number for " + flag + ": " + text);
     return v;
 }
 
@@ -52,32 +73,209 @@ Args parse(int argc, char** argv) {
     Args a;
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
-        if (i + 1 >= argc) usage(("missing value for " + flag).c_str());
-        const char* v = argv[++i];
-        if (flag == "--rows") a.rows = number("--rows", v);
-        else if (flag == "--row-size") a.row_size = number("--row-size", v);
-        else if (flag == "--row-group-rows") a.row_group_rows = number("--row-group-rows", v);
-        else if (flag == "--null-every") a.null_every = number("--null-every", v);
-        else if (flag == "--gzip-level") a.gzip_level = static_cast<int>(number("--gzip-level", v));
+        if (flag == "--help" || flag == "-h") usage("help");
+        if (i + 1 >= argc) usage("missing value for " + flag);
+        const std::string v = argv[++i];
+        if (flag == "--rows") a.rows = number(flag, v.c_str());
+        else if (flag == "--row-size") a.row_size = number(flag, v.c_str());
+        else if (flag == "--row-group-rows") a.row_group_rows = number(flag, v.c_str());
+        else if (flag == "--null-every") a.null_every = number(flag, v.c_str());
+        else if (flag == "--gzip-level") a.gzip_level = static_cast<int>(number(flag, v.c_str()));
+        else if (flag == "--producers") a.producers = static_cast<unsigned>(number(flag, v.c_str()));
+        else if (flag == "--ring-bytes") a.ring_bytes = number(flag, v.c_str());
         else if (flag == "--output") a.output = v;
+        else if (flag == "--mode") a.mode = v == "writer" || v == "sink" ? v : (usage("unknown mode: " + v), v);
+        else if (flag == "--payload") a.payload = v == "seed" || v == "market" ? v : (usage("unknown payload: " + v), v);
         else if (flag == "--repetition") {
-            const std::string r = v;
-            if (r == "required") a.repetition = pf::Repetition::Required;
-            else if (r == "optional") a.repetition = pf::Repetition::Optional;
-            else if (r == "repeated") a.repetition = pf::Repetition::Repeated;
-            else usage(("unknown repetition: " + r).c_str());
+            if (v == "required") a.repetition = pf::Repetition::Required;
+            else if (v == "optional") a.repetition = pf::Repetition::Optional;
+            else if (v == "repeated") a.repetition = pf::Repetition::Repeated;
+            else usage("unknown repetition: " + v);
         } else if (flag == "--compression") {
-            const std::string c = v;
-            if (c == "uncompressed") a.compression = pf::Compression::Uncompressed;
-            else if (c == "gzip") a.compression = pf::Compression::Gzip;
-            else usage(("unknown compression: " + c).c_str());
+            if (v == "uncompressed") a.compression = pf::Compression::Uncompressed;
+            else if (v == "gzip") a.compression = pf::Compression::Gzip;
+            else usage("unknown compression: " + v);
         } else {
-            usage(("unknown flag " + flag).c_str());
+            usage("unknown flag " + flag);
         }
     }
     if (a.row_group_rows == 0) usage("--row-group-rows must be positive");
+    if (a.producers == 0) usage("--producers must be positive");
     if (a.row_size > 0xFFFF'FFFFull / a.row_group_rows) usage("--row-size x --row-group-rows must stay under 4 GiB");
     return a;
+}
+
+// Fills `rows` rows of `row_size` bytes with the chosen payload generator.
+std::vector<std::byte> generate(const Args& a) {
+    std::vector<std::byte> out(a.rows * a.row_size);
+    if (a.payload == "seed") {
+        std::uint64_t state = 0x9E3779B97F4A7C15ull;
+        for (std::uint64_t r = 0; r < a.rows; ++r) {
+            std::byte* row = out.data() + r * a.row_size;
+            for (std::size_t i = 0; i < a.row_size; ++i) {
+                state = state * 6364136223846793005ull + 1;
+                row[i] = static_cast<std::byte>((state >> 24) ^ i);
+            }
+        }
+        return out;
+    }
+#pragma pack(push, 1)
+    struct Message {
+        char type;
+        char side;
+        std::uint16_t instrument;
+        std::uint32_t quantity;
+        std::uint64_t timestamp_ns;
+        std::uint64_t order_id;
+        std::int64_t price;
+    };
+#pragma pack(pop)
+    static_assert(sizeof(Message) == 32);
+    std::vector<std::int64_t> prices(512);
+    for (std::size_t i = 0; i < prices.size(); ++i) prices[i] = 100'0000 + static_cast<std::int64_t>(i) * 1'2500;
+    std::uint64_t state = 0x9E3779B97F4A7C15ull, ts = 1'700'000'000'000'000'000ull, order = 1;
+    auto next = [&] {
+        state = state * 6364136223846793005ull + 1;
+        return state >> 33;
+    };
+    std::size_t at = 0;
+    Message m{};
+    while (at < out.size()) {
+        const auto r = next();
+        m.type = "AAAEDX"[r % 6];
+        m.side = (r >> 3) & 1 ? 'B' : 'S';
+        m.instrument = static_cast<std::uint16_t>((r >> 4) % prices.size());
+        m.quantity = static_cast<std::uint32_t>(100 * (1 + (r >> 13) % 20));
+        ts += 50 + (r >> 20) % 2000;
+        m.timestamp_ns = ts;
+        m.order_id = order++;
+        prices[m.instrument] += static_cast<std::int64_t>((r >> 25) % 3) - 1;
+        m.price = prices[m.instrument];
+        // Rows hold whole messages; the last one in a row is cut to fit.
+        const std::size_t row_left = a.row_size - (at % a.row_size);
+        const std::size_t n = std::min(sizeof(Message), row_left);
+        std::memcpy(out.data() + at, &m, n);
+        at += n;
+    }
+    return out;
+}
+
+// Prints rows done to stderr about once a second.
+struct Progress {
+    std::atomic<std::uint64_t>& done;
+    std::uint64_t total;
+    std::atomic<bool> stop{false};
+    std::thread thread;
+    Progress(std::atomic<std::uint64_t>& d, std::uint64_t t) : done(d), total(t) {
+        thread = std::thread([this] {
+            auto last = std::chrono::steady_clock::now();
+            while (!stop.load()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                if (std::chrono::steady_clock::now() - last >= std::chrono::seconds(1)) {
+                    last = std::chrono::steady_clock::now();
+                    std::fprintf(stderr, "pf_bench: %llu / %llu rows\n", static_cast<unsigned long long>(done.load()),
+                                 static_cast<unsigned long long>(total));
+                }
+            }
+        });
+    }
+    ~Progress() {
+        stop = true;
+        thread.join();
+    }
+};
+
+struct Result {
+    double seconds = 0;
+    std::uint64_t rows = 0, row_groups = 0, payload_bytes = 0, file_bytes = 0;
+};
+
+// One prepared row group: present values packed, levels, offsets.
+struct Group {
+    std::size_t rows = 0;
+    std::vector<std::byte> values;
+    std::vector<std::uint32_t> offsets;
+    std::vector<std::uint8_t> def, rep;
+};
+
+Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
+    std::vector<Group> groups;
+    for (std::uint64_t first = 0; first < a.rows; first += a.row_group_rows) {
+        Group g;
+        g.rows = static_cast<std::size_t>(std::min<std::uint64_t>(a.row_group_rows, a.rows - first));
+        g.offsets.push_back(0);
+        for (std::uint64_t r = first; r < first + g.rows; ++r) {
+            const bool null = a.repetition != pf::Repetition::Required && a.null_every > 0 && r % a.null_every == 0;
+            if (a.repetition != pf::Repetition::Required) g.def.push_back(null ? 0 : 1);
+            if (a.repetition == pf::Repetition::Repeated) g.rep.push_back(0);
+            if (null) continue;
+            const std::byte* row = payload.data() + r * a.row_size;
+            g.values.insert(g.values.end(), row, row + a.row_size);
+            g.offsets.push_back(static_cast<std::uint32_t>(g.values.size()));
+        }
+        groups.push_back(std::move(g));
+    }
+    pf::Schema schema;
+    schema.add({"payload", pf::PhysicalType::ByteArray, a.repetition, 0, {}, {}});
+    pf::WriterOptions options;
+    options.compression = a.compression;
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+
+    Result result;
+    const auto start = std::chrono::steady_clock::now();
+    pf::Writer writer(a.output, schema, options);
+    for (const Group& g : groups) {
+        auto column = pf::ColumnData::byte_array(g.values, g.offsets);
+        if (a.repetition == pf::Repetition::Optional) column.with_levels(g.def);
+        if (a.repetition == pf::Repetition::Repeated) column.with_levels(g.def, g.rep);
+        writer.write_row_group_with_levels(g.rows, {column});
+        result.payload_bytes += g.values.size();
+        done += g.rows;
+    }
+    const pf::WriterTotals totals = writer.close();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.rows = totals.rows;
+    result.row_groups = totals.row_groups;
+    result.file_bytes = totals.bytes;
+    return result;
+}
+
+Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done,
+                pf::SinkStats& stats) {
+    pf::SinkOptions options;
+    options.path = a.output;
+    options.row_group_rows = a.row_group_rows;
+    options.ring_bytes = a.ring_bytes;
+    options.max_record_bytes = std::min<std::size_t>(a.row_size, a.ring_bytes / 4);
+    options.compression = a.compression;
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    pf::Sink sink(options);
+    std::vector<pf::Sink::Producer> producers;
+    for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
+
+    Result result;
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (unsigned p = 0; p < a.producers; ++p) {
+        threads.emplace_back([&, p] {
+            auto& producer = producers[p];
+            while (!go.load()) std::this_thread::yield();
+            for (std::uint64_t r = p; r < a.rows; r += a.producers) {
+                producer.try_record(std::span(payload.data() + r * a.row_size, a.row_size));
+                if ((r / a.producers) % 4096 == 0) done += 4096;
+            }
+        });
+    }
+    const auto start = std::chrono::steady_clock::now();
+    go = true;
+    for (auto& t : threads) t.join();
+    stats = sink.close();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    result.rows = stats.rows_written;
+    result.row_groups = stats.row_groups;
+    result.payload_bytes = stats.rows_written * a.row_size;
+    result.file_bytes = stats.bytes_written;
+    return result;
 }
 
 }  // namespace
@@ -86,83 +284,33 @@ int main(int argc, char** argv) {
     const Args args = parse(argc, argv);
     const std::filesystem::path path = args.output;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    const std::vector<std::byte> payload = generate(args);
 
-    pf::Schema schema;
-    schema.add({"payload", pf::PhysicalType::ByteArray, args.repetition, 0, {}, {}});
-    pf::WriterOptions options;
-    options.compression = args.compression;
-    if (args.gzip_level >= 0) options.gzip_level = args.gzip_level;
-
-    // Generate every row up front (the generator is not what is measured); row groups are views.
-    std::vector<std::byte> payload(args.rows * args.row_size);
-    std::uint64_t state = 0x9E3779B97F4A7C15ull;
-    for (std::uint64_t r = 0; r < args.rows; ++r) {
-        std::byte* row = payload.data() + r * args.row_size;
-        for (std::size_t i = 0; i < args.row_size; ++i) {
-            state = state * 6364136223846793005ull + 1;
-            row[i] = static_cast<std::byte>((state >> 24) ^ i);
-        }
-    }
-    // Nulls (optional) and empty lists (repeated) at every null_every-th row; repeated rows that
-    // are not empty hold one element.
-    auto is_null = [&](std::uint64_t row) { return args.null_every > 0 && row % args.null_every == 0; };
-
-    std::vector<std::uint32_t> offsets;
-    std::vector<std::uint8_t> def, rep;
-    std::uint64_t payload_bytes = 0;
-    const auto start = std::chrono::steady_clock::now();
-    pf::WriterTotals totals;
+    std::atomic<std::uint64_t> done{0};
+    Result r;
+    pf::SinkStats stats;
     try {
-        pf::Writer writer(path, schema, options);
-        for (std::uint64_t first = 0; first < args.rows; first += args.row_group_rows) {
-            const std::uint64_t n = std::min<std::uint64_t>(args.row_group_rows, args.rows - first);
-            offsets.assign(1, 0);
-            def.clear();
-            rep.clear();
-            // Defined values must be contiguous: nulls are skipped by leaving their bytes out of
-            // the offsets, so present rows' bytes are packed into `packed` only when there are nulls.
-            static std::vector<std::byte> packed;
-            const std::byte* base = payload.data() + first * args.row_size;
-            std::span<const std::byte> values(base, n * args.row_size);
-            if (args.repetition != pf::Repetition::Required && args.null_every > 0) {
-                packed.clear();
-                for (std::uint64_t r = 0; r < n; ++r) {
-                    const bool null = is_null(first + r);
-                    def.push_back(null ? 0 : 1);
-                    if (args.repetition == pf::Repetition::Repeated) rep.push_back(0);
-                    if (!null) {
-                        packed.insert(packed.end(), base + r * args.row_size, base + (r + 1) * args.row_size);
-                        offsets.push_back(static_cast<std::uint32_t>(packed.size()));
-                    }
-                }
-                values = packed;
-            } else {
-                for (std::uint64_t r = 0; r < n; ++r) {
-                    offsets.push_back(static_cast<std::uint32_t>((r + 1) * args.row_size));
-                    if (args.repetition != pf::Repetition::Required) def.push_back(1);
-                    if (args.repetition == pf::Repetition::Repeated) rep.push_back(0);
-                }
-            }
-            payload_bytes += values.size();
-            auto column = pf::ColumnData::byte_array(values, offsets);
-            if (args.repetition == pf::Repetition::Optional) column.with_levels(def);
-            if (args.repetition == pf::Repetition::Repeated) column.with_levels(def, rep);
-            writer.write_row_group_with_levels(n, {column});
-        }
-        totals = writer.close();
+        Progress progress(done, args.rows);
+        r = args.mode == "writer" ? run_writer(args, payload, done) : run_sink(args, payload, done, stats);
     } catch (const pf::Error& e) {
         std::fprintf(stderr, "pf_bench: %s\n", e.what());
         return 1;
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double mib = 1024.0 * 1024.0;
-    std::printf("rows=%llu row_groups=%llu payload_bytes=%llu file_bytes=%llu seconds=%.6f\n",
-                static_cast<unsigned long long>(totals.rows), static_cast<unsigned long long>(totals.row_groups),
-                static_cast<unsigned long long>(payload_bytes), static_cast<unsigned long long>(totals.bytes),
-                seconds);
-    std::printf("rows_per_sec=%.2f\n", static_cast<double>(totals.rows) / seconds);
-    std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(payload_bytes) / mib / seconds);
-    std::printf("file_mib_per_sec=%.2f\n", static_cast<double>(totals.bytes) / mib / seconds);
+    std::printf("mode=%s payload=%s rows=%llu row_groups=%llu payload_bytes=%llu file_bytes=%llu seconds=%.6f\n",
+                args.mode.c_str(), args.payload.c_str(), static_cast<unsigned long long>(r.rows),
+                static_cast<unsigned long long>(r.row_groups), static_cast<unsigned long long>(r.payload_bytes),
+                static_cast<unsigned long long>(r.file_bytes), r.seconds);
+    if (args.mode == "sink") {
+        std::printf("producers=%u attempted=%llu accepted=%llu dropped=%llu dropped_full=%llu ring_high_water=%llu\n",
+                    args.producers, static_cast<unsigned long long>(stats.attempted),
+                    static_cast<unsigned long long>(stats.accepted), static_cast<unsigned long long>(stats.dropped()),
+                    static_cast<unsigned long long>(stats.dropped_full),
+                    static_cast<unsigned long long>(stats.ring_high_water));
+    }
+    std::printf("rows_per_sec=%.2f\n", static_cast<double>(r.rows) / r.seconds);
+    std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(r.payload_bytes) / mib / r.seconds);
+    std::printf("file_mib_per_sec=%.2f\n", static_cast<double>(r.file_bytes) / mib / r.seconds);
     std::printf("output=%s\n", path.c_str());
     return 0;
 }

@@ -125,10 +125,14 @@ TEST(Writer, EmptyStringsAndLargeValues) {
     GeneratedColumn g;
     g.column = schema.columns()[0];
     g.offsets = {0};
-    // An empty value, a 3 MiB value (larger than a page), another empty value, a small one.
-    for (std::size_t len : {std::size_t{0}, std::size_t{3} << 20, std::size_t{0}, std::size_t{5}}) {
+    // An empty value, a 3 MiB value (larger than a page), another empty value, a small one, and
+    // 200 KB of noise (a GZIP page that is stored, not deflated).
+    Rng noise(23);
+    for (std::size_t len : {std::size_t{0}, std::size_t{3} << 20, std::size_t{0}, std::size_t{5}, std::size_t{200'000}}) {
         const std::size_t at = g.values.size();
-        for (std::size_t i = 0; i < len; ++i) g.values.push_back(static_cast<std::byte>((i * 131) >> 3));
+        for (std::size_t i = 0; i < len; ++i) {
+            g.values.push_back(static_cast<std::byte>(len == 200'000 ? noise.below(256) : (i * 131) >> 3));
+        }
         g.offsets.push_back(static_cast<std::uint32_t>(g.values.size()));
         std::string hex;
         static const char digits[] = "0123456789abcdef";

@@ -33,8 +33,18 @@ impl GzipCompressor {
     }
 
     /// Replaces `out`'s contents with the gzip member of `input`: deflated at the configured
-    /// level, or stored when deflating would not make it smaller.
+    /// level, or stored when deflating would not make it smaller. A page whose first
+    /// `PROBE_BYTES` do not shrink by `PROBE_MIN_SAVING` is stored without deflating the rest:
+    /// incompressible payloads (encrypted, already compressed, random) then cost a copy and a
+    /// CRC instead of a full deflate pass.
     pub fn compress(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        if input.len() > 2 * PROBE_BYTES {
+            deflate_all(&mut self.state, &input[..PROBE_BYTES], out)?;
+            let probe_payload = out.len().saturating_sub(GZIP_FRAMING);
+            if probe_payload as f64 > PROBE_BYTES as f64 * (1.0 - PROBE_MIN_SAVING) {
+                return deflate_all(&mut self.store, input, out);
+            }
+        }
         deflate_all(&mut self.state, input, out)?;
         if out.len() > stored_size(input.len()) {
             deflate_all(&mut self.store, input, out)?;
@@ -42,6 +52,13 @@ impl GzipCompressor {
         Ok(())
     }
 }
+
+/// How much of a page is deflated first to judge whether the page compresses at all.
+const PROBE_BYTES: usize = 16 << 10;
+/// A probe that saves less than this fraction means "store the page".
+const PROBE_MIN_SAVING: f64 = 0.03;
+/// gzip header (10 bytes) and trailer (8 bytes).
+const GZIP_FRAMING: usize = 18;
 
 /// Size of a gzip member holding `len` bytes in stored blocks: 18 bytes of gzip framing and
 /// 5 bytes per block of at most 65,535 bytes.
@@ -104,6 +121,23 @@ mod tests {
         gz.compress(&input, &mut out).unwrap();
         assert!(
             out.len() <= stored_size(input.len()),
+            "{} -> {}",
+            input.len(),
+            out.len()
+        );
+        assert_eq!(gunzip(&out), input);
+    }
+
+    #[test]
+    fn compressible_pages_still_compress_after_the_probe() {
+        let input: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i / 7).to_le_bytes())
+            .collect();
+        let mut gz = GzipCompressor::new(1).unwrap();
+        let mut out = Vec::new();
+        gz.compress(&input, &mut out).unwrap();
+        assert!(
+            out.len() < input.len() / 2,
             "{} -> {}",
             input.len(),
             out.len()
