@@ -1,11 +1,13 @@
 // pf_bench: throughput of the writer and of the sink, with the original parquet_flow benchmark's
 // flags and output lines (rows_per_sec=, payload_mib_per_sec=, file_mib_per_sec=).
 //
-//   pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]
+//   pf_bench [--mode writer|sink|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
 //            [--repetition required|optional|repeated] [--null-every K]
 //            [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]
-//            [--payload seed|market] [--producers N] [--ring-bytes BYTES]
+//            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //
+// --payload-file reads the rows from a file written by --mode dump instead of generating them.
+// Besides the original lines it prints cpu_seconds= (user + system, all threads, timed part only).
 // Payloads (one BYTE_ARRAY column `payload`, one value per row):
 //   seed    the original generator, byte for byte: a 64-bit LCG (state 0x9E3779B97F4A7C15,
 //           state = state * 6364136223846793005 + 1 per byte), byte = (state >> 24) ^ i for the
@@ -17,11 +19,15 @@
 // Writer mode times Writer::write_row_group_with_levels over prepared row groups and close();
 // sink mode times --producers threads calling try_record for --rows records in total, through
 // close() (everything drained and written): end-to-end throughput, with accepted and dropped.
+// ceiling mode is the write ceiling probe: no Parquet at all, the payload copied into a 1 MiB
+// buffer and written with write(2). dump mode writes the raw payload rows to --output, untimed,
+// so other writers (bench/compare) can be fed exactly the same bytes.
 // Nulls (optional) / empty lists (repeated) fall on every --null-every-th row (writer mode).
 // A progress line goes to stderr every second.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +53,7 @@ struct Args {
     int gzip_level = -1;
     std::string output = "local_data/bench.parquet";
     std::string payload = "seed";
+    std::string payload_file;
     unsigned producers = 1;
     std::size_t ring_bytes = 64 << 20;
 };
@@ -57,7 +64,8 @@ struct Args {
                  "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
                  "                [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]\n"
-                 "                [--payload seed|market] [--producers N] [--ring-bytes BYTES]\n",
+                 "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
+                 "                [--ring-bytes BYTES]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -84,7 +92,11 @@ Args parse(int argc, char** argv) {
         else if (flag == "--producers") a.producers = static_cast<unsigned>(number(flag, v.c_str()));
         else if (flag == "--ring-bytes") a.ring_bytes = number(flag, v.c_str());
         else if (flag == "--output") a.output = v;
-        else if (flag == "--mode") a.mode = v == "writer" || v == "sink" ? v : (usage("unknown mode: " + v), v);
+        else if (flag == "--payload-file") a.payload_file = v;
+        else if (flag == "--mode") {
+            if (v != "writer" && v != "sink" && v != "ceiling" && v != "dump") usage("unknown mode: " + v);
+            a.mode = v;
+        }
         else if (flag == "--payload") a.payload = v == "seed" || v == "market" ? v : (usage("unknown payload: " + v), v);
         else if (flag == "--repetition") {
             if (v == "required") a.repetition = pf::Repetition::Required;
@@ -108,6 +120,12 @@ Args parse(int argc, char** argv) {
 // Fills `rows` rows of `row_size` bytes with the chosen payload generator.
 std::vector<std::byte> generate(const Args& a) {
     std::vector<std::byte> out(a.rows * a.row_size);
+    if (!a.payload_file.empty()) {
+        std::FILE* f = std::fopen(a.payload_file.c_str(), "rb");
+        if (!f || std::fread(out.data(), 1, out.size(), f) != out.size()) usage("cannot read " + a.payload_file);
+        std::fclose(f);
+        return out;
+    }
     if (a.payload == "seed") {
         std::uint64_t state = 0x9E3779B97F4A7C15ull;
         for (std::uint64_t r = 0; r < a.rows; ++r) {
@@ -185,8 +203,19 @@ struct Progress {
     }
 };
 
+// Wall and process CPU time (all threads) of the timed part.
+struct Timer {
+    std::chrono::steady_clock::time_point wall = std::chrono::steady_clock::now();
+    std::clock_t cpu = std::clock();
+    void stop(double& seconds, double& cpu_seconds) const {
+        seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall).count();
+        cpu_seconds = static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC;
+    }
+};
+
 struct Result {
     double seconds = 0;
+    double cpu_seconds = 0;
     std::uint64_t rows = 0, row_groups = 0, payload_bytes = 0, file_bytes = 0;
 };
 
@@ -222,7 +251,7 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
 
     Result result;
-    const auto start = std::chrono::steady_clock::now();
+    const Timer timer;
     pf::Writer writer(a.output, schema, options);
     for (const Group& g : groups) {
         auto column = pf::ColumnData::byte_array(g.values, g.offsets);
@@ -233,7 +262,7 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
         done += g.rows;
     }
     const pf::WriterTotals totals = writer.close();
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timer.stop(result.seconds, result.cpu_seconds);
     result.rows = totals.rows;
     result.row_groups = totals.row_groups;
     result.file_bytes = totals.bytes;
@@ -266,15 +295,35 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
             }
         });
     }
-    const auto start = std::chrono::steady_clock::now();
+    const Timer timer;
     go = true;
     for (auto& t : threads) t.join();
     stats = sink.close();
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    timer.stop(result.seconds, result.cpu_seconds);
     result.rows = stats.rows_written;
     result.row_groups = stats.row_groups;
     result.payload_bytes = stats.rows_written * a.row_size;
     result.file_bytes = stats.bytes_written;
+    return result;
+}
+
+Result run_ceiling(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
+    Result result;
+    std::vector<std::byte> buffer(1 << 20);
+    const Timer timer;
+    std::FILE* f = std::fopen(a.output.c_str(), "wb");
+    if (!f) throw pf::Error(pf::ErrorCode::Internal, "cannot create " + a.output);
+    std::setvbuf(f, nullptr, _IONBF, 0);  // our own 1 MiB buffer, one write(2) each
+    for (std::size_t at = 0; at < payload.size(); at += buffer.size()) {
+        const std::size_t n = std::min(buffer.size(), payload.size() - at);
+        std::memcpy(buffer.data(), payload.data() + at, n);
+        if (std::fwrite(buffer.data(), 1, n, f) != n) throw pf::Error(pf::ErrorCode::Internal, "write failed");
+        done = at / a.row_size;
+    }
+    if (std::fclose(f) != 0) throw pf::Error(pf::ErrorCode::Internal, "close failed");
+    timer.stop(result.seconds, result.cpu_seconds);
+    result.rows = a.rows;
+    result.payload_bytes = result.file_bytes = payload.size();
     return result;
 }
 
@@ -285,13 +334,23 @@ int main(int argc, char** argv) {
     const std::filesystem::path path = args.output;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     const std::vector<std::byte> payload = generate(args);
+    if (args.mode == "dump") {
+        std::FILE* f = std::fopen(args.output.c_str(), "wb");
+        if (!f || std::fwrite(payload.data(), 1, payload.size(), f) != payload.size() || std::fclose(f) != 0) {
+            std::fprintf(stderr, "pf_bench: cannot write %s\n", args.output.c_str());
+            return 1;
+        }
+        return 0;
+    }
 
     std::atomic<std::uint64_t> done{0};
     Result r;
     pf::SinkStats stats;
     try {
         Progress progress(done, args.rows);
-        r = args.mode == "writer" ? run_writer(args, payload, done) : run_sink(args, payload, done, stats);
+        if (args.mode == "writer") r = run_writer(args, payload, done);
+        else if (args.mode == "sink") r = run_sink(args, payload, done, stats);
+        else r = run_ceiling(args, payload, done);
     } catch (const pf::Error& e) {
         std::fprintf(stderr, "pf_bench: %s\n", e.what());
         return 1;
@@ -311,6 +370,7 @@ int main(int argc, char** argv) {
     std::printf("rows_per_sec=%.2f\n", static_cast<double>(r.rows) / r.seconds);
     std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(r.payload_bytes) / mib / r.seconds);
     std::printf("file_mib_per_sec=%.2f\n", static_cast<double>(r.file_bytes) / mib / r.seconds);
+    std::printf("cpu_seconds=%.6f\n", r.cpu_seconds);
     std::printf("output=%s\n", path.c_str());
     return 0;
 }
