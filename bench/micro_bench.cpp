@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "parquet_flow/parquet_flow.hpp"
+#include "ring_floor.hpp"
 
 namespace pf = parquet_flow;
 
@@ -26,23 +27,14 @@ std::filesystem::path scratch(const std::string& name) {
     return dir / name;
 }
 
-// The floor try_record is compared with: write a 4-byte length and the payload into the same
-// kind of ring memory and publish with a release store, nothing else.
+// The floor try_record is compared with (ring_floor.hpp).
 void BM_RingFloor(benchmark::State& state) {
     const std::size_t size = static_cast<std::size_t>(state.range(0));
     const std::size_t ring_bytes = static_cast<std::size_t>(state.range(1));
-    std::vector<std::byte> ring(ring_bytes);
+    RingFloor floor(ring_bytes, size);
     std::vector<std::byte> payload(size, std::byte{7});
-    std::atomic<std::uint64_t> head{0};
-    std::uint64_t pos = 0;
-    const std::size_t frame = (8 + size + 7) & ~std::size_t{7};
     for (auto _ : state) {
-        if (pos + frame > ring_bytes) pos = 0;
-        const auto len = static_cast<std::uint32_t>(size);
-        std::memcpy(ring.data() + pos, &len, 4);
-        std::memcpy(ring.data() + pos + 8, payload.data(), size);
-        pos += frame;
-        head.store(pos, std::memory_order_release);
+        floor.record(payload);
         benchmark::ClobberMemory();
     }
     state.SetItemsProcessed(state.iterations());

@@ -8,11 +8,9 @@
 // --rate 0 (default) calls back to back; --rate 100000 paces calls (busy-waiting between them),
 // as a feed handler would make them. Percentiles start at the very first call.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,6 +19,7 @@
 #endif
 
 #include "parquet_flow/parquet_flow.hpp"
+#include "ring_floor.hpp"
 
 namespace {
 
@@ -77,12 +76,8 @@ int main(int argc, char** argv) {
     std::vector<std::byte> payload(size, std::byte{0x5a});
     std::vector<std::uint64_t> lat(records);
 
-    // The floor, in its own ring memory of the same size (pre-faulted like the sink's).
-    {
-        std::vector<std::byte> ring(ring_bytes, std::byte{0});
-        std::atomic<std::uint64_t> head{0};
-        std::uint64_t pos = 0;
-        const std::size_t frame = (8 + size + 7) & ~std::size_t{7};
+    // Times `call` once per record, pacing the calls when a rate is given.
+    auto measure = [&](auto&& call) {
         std::uint64_t next = ticks();
         for (std::uint64_t i = 0; i < records; ++i) {
             if (gap) {
@@ -91,15 +86,16 @@ int main(int argc, char** argv) {
                 next += gap;
             }
             const std::uint64_t t0 = ticks();
-            if (pos + frame > ring_bytes) pos = 0;
-            const auto len = static_cast<std::uint32_t>(size);
-            std::memcpy(ring.data() + pos, &len, 4);
-            std::memcpy(ring.data() + pos + 8, payload.data(), size);
-            pos += frame;
-            head.store(pos, std::memory_order_release);
+            call();
             lat[i] = ticks() - t0;
         }
-        const Percentiles p = percentiles(lat, scale);
+        return percentiles(lat, scale);
+    };
+
+    // The floor, in its own ring memory of the same size.
+    {
+        RingFloor floor(ring_bytes, size);
+        const Percentiles p = measure([&] { floor.record(payload); });
         std::printf("floor       p50=%.1f p99=%.1f p99.9=%.1f max=%.1f ns\n", p.p50, p.p99, p.p999, p.max);
     }
     // try_record into a running sink.
@@ -109,19 +105,8 @@ int main(int argc, char** argv) {
     parquet_flow::Sink sink(options);
     auto producer = sink.producer();
     std::uint64_t accepted = 0;
-    std::uint64_t next = ticks();
-    for (std::uint64_t i = 0; i < records; ++i) {
-        if (gap) {
-            while (ticks() < next) {
-            }
-            next += gap;
-        }
-        const std::uint64_t t0 = ticks();
-        accepted += producer.try_record(payload);
-        lat[i] = ticks() - t0;
-    }
+    const Percentiles p = measure([&] { accepted += producer.try_record(payload); });
     const auto stats = sink.close();
-    const Percentiles p = percentiles(lat, scale);
     std::printf("try_record  p50=%.1f p99=%.1f p99.9=%.1f max=%.1f ns  accepted=%llu dropped=%llu rate=%llu/s\n",
                 p.p50, p.p99, p.p999, p.max, static_cast<unsigned long long>(accepted),
                 static_cast<unsigned long long>(stats.dropped()), static_cast<unsigned long long>(rate));
