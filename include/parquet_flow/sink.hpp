@@ -140,6 +140,10 @@ public:
     void flush();
     // Stops accepting, drains every ring, writes the last row group and the footer, joins the
     // worker. Throws if the worker failed; a second call repeats the first call's outcome.
+    // Stop your producer threads (or at least their try_record calls) before calling close():
+    // a try_record racing with close() can see the sink still open and publish its record after
+    // the final drain. Such a record returns true but is not written; it is not hidden either —
+    // stats().accepted then exceeds stats().rows_written by exactly those records.
     SinkStats close();
     SinkStats stats() const noexcept;
 
