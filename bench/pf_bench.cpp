@@ -18,7 +18,9 @@
 //           real captures have. The last message of a row is cut to fit --row-size.
 // Writer mode times Writer::write_row_group_with_levels over prepared row groups and close();
 // sink mode times --producers threads calling try_record for --rows records in total, through
-// close() (everything drained and written): end-to-end throughput, with accepted and dropped.
+// close() (everything drained and written): end-to-end throughput, with accepted and dropped;
+// it cycles through a pool of at most 65,536 generated rows, so its memory does not grow with
+// --rows. Every mode prints peak_rss_kib= (the process's high-water resident set).
 // ceiling mode is the write ceiling probe: no Parquet at all, the payload copied into a 1 MiB
 // buffer and written with write(2). dump mode writes the raw payload rows to --output, untimed,
 // so other writers (bench/compare) can be fed exactly the same bytes.
@@ -119,7 +121,8 @@ Args parse(int argc, char** argv) {
 
 // Fills `rows` rows of `row_size` bytes with the chosen payload generator.
 std::vector<std::byte> generate(const Args& a) {
-    std::vector<std::byte> out(a.rows * a.row_size);
+    const std::uint64_t rows = a.mode == "sink" ? std::min<std::uint64_t>(a.rows, 65536) : a.rows;
+    std::vector<std::byte> out(rows * a.row_size);
     if (!a.payload_file.empty()) {
         std::FILE* f = std::fopen(a.payload_file.c_str(), "rb");
         if (!f || std::fread(out.data(), 1, out.size(), f) != out.size()) usage("cannot read " + a.payload_file);
@@ -128,7 +131,7 @@ std::vector<std::byte> generate(const Args& a) {
     }
     if (a.payload == "seed") {
         std::uint64_t state = 0x9E3779B97F4A7C15ull;
-        for (std::uint64_t r = 0; r < a.rows; ++r) {
+        for (std::uint64_t r = 0; r < rows; ++r) {
             std::byte* row = out.data() + r * a.row_size;
             for (std::size_t i = 0; i < a.row_size; ++i) {
                 state = state * 6364136223846793005ull + 1;
@@ -289,8 +292,9 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
         threads.emplace_back([&, p] {
             auto& producer = producers[p];
             while (!go.load()) std::this_thread::yield();
+            const std::uint64_t pool = payload.size() / a.row_size;
             for (std::uint64_t r = p; r < a.rows; r += a.producers) {
-                producer.try_record(std::span(payload.data() + r * a.row_size, a.row_size));
+                producer.try_record(std::span(payload.data() + (r % pool) * a.row_size, a.row_size));
                 if ((r / a.producers) % 4096 == 0) done += 4096;
             }
         });
@@ -325,6 +329,19 @@ Result run_ceiling(const Args& a, const std::vector<std::byte>& payload, std::at
     result.rows = a.rows;
     result.payload_bytes = result.file_bytes = payload.size();
     return result;
+}
+
+// VmHWM from /proc/self/status: the most resident memory the process has had.
+long peak_rss_kib() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    while (std::fgets(line, sizeof line, f)) {
+        if (std::strncmp(line, "VmHWM:", 6) == 0) kib = std::strtol(line + 6, nullptr, 10);
+    }
+    std::fclose(f);
+    return kib;
 }
 
 }  // namespace
@@ -371,6 +388,7 @@ int main(int argc, char** argv) {
     std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(r.payload_bytes) / mib / r.seconds);
     std::printf("file_mib_per_sec=%.2f\n", static_cast<double>(r.file_bytes) / mib / r.seconds);
     std::printf("cpu_seconds=%.6f\n", r.cpu_seconds);
+    std::printf("peak_rss_kib=%ld\n", peak_rss_kib());
     std::printf("output=%s\n", path.c_str());
     return 0;
 }
