@@ -326,3 +326,67 @@ TEST(Sink, BadOptionsAreExplained) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SinkFaults, WorkerFailureIsReportedAndEarlierFilesStayValid) {
+    const auto dir = fresh_dir("worker_failure");
+    pf::SinkOptions options;
+    options.path = dir / "sub" / "part-{seq}.parquet";
+    options.row_group_rows = 100;
+    options.rotate_rows = 100;  // every 100 records close the file and start the next
+    options.seq = true;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    std::uint64_t seq = 0;
+    for (; seq < 100; ++seq) ASSERT_TRUE(producer.try_record(payload_for(producer.id(), seq)));
+    sink.flush();  // part-000000 is complete and renamed
+
+    // Pull the directory away and put a plain file in its place: the next file cannot be made.
+    std::filesystem::rename(dir / "sub", dir / "kept");
+    std::ofstream(dir / "sub") << "not a directory";
+    for (; seq < 200; ++seq) producer.try_record(payload_for(producer.id(), seq));
+    try {
+        sink.flush();
+        ADD_FAILURE() << "flush should report the worker's failure";
+    } catch (const pf::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("sub"), std::string::npos) << e.what();
+    }
+    // Producers keep returning at once, and the drops say why.
+    EXPECT_FALSE(producer.try_record(std::string_view("after the failure")));
+    const auto stats = sink.stats();
+    EXPECT_EQ(stats.dropped_failed, 1u);
+    EXPECT_EQ(stats.rows_written, 100u);
+    EXPECT_EQ(stats.accepted, 200u);  // the second hundred were accepted, then lost: stats say so
+    EXPECT_THROW(sink.close(), pf::Error);
+    EXPECT_THROW(sink.close(), pf::Error);  // the outcome is repeated, not forgotten
+
+    // The file closed before the fault reads back whole.
+    write_spec(dir / "kept.sink.json", {"kept/part-000000.parquet"}, "test", {{producer.id(), {100, 100}}},
+               {"payload", "seq"}, {{100}});
+}
+
+TEST(WriterFaults, DiskFullNamesTheFileAndTheOsError) {
+    if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+    pf::Schema schema;
+    schema.required("x", pf::PhysicalType::Int64);
+    const std::vector<std::int64_t> xs(1000, 7);
+    pf::Writer writer("/dev/full", schema);
+    try {
+        writer.write_row_group({pf::ColumnData::int64(xs)});
+        ADD_FAILURE() << "writing to /dev/full should fail";
+    } catch (const pf::Error& e) {
+        EXPECT_EQ(e.code(), pf::ErrorCode::Internal);
+        EXPECT_NE(std::string(e.what()).find("'/dev/full': No space left on device"), std::string::npos) << e.what();
+    }
+    // Later row groups are refused, naming the earlier failure; close() reports it too.
+    try {
+        writer.write_row_group({pf::ColumnData::int64(xs)});
+        ADD_FAILURE() << "the writer should refuse after an I/O failure";
+    } catch (const pf::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("earlier failure"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(writer.close(), pf::Error);
+}
+
+}  // namespace
