@@ -62,9 +62,7 @@ def canonical_expected(column: dict, value, reader: str):
         return int(value, 16)
     raw = bytes.fromhex(value)
     if physical == "INT96":
-        nanos = int96_nanos(raw)
-        # DuckDB reads INT96 into a microsecond TIMESTAMP.
-        return nanos // 1000 if reader == "duckdb" else nanos
+        return int96_nanos(raw)
     if kind == "DECIMAL":
         return int.from_bytes(raw, "big", signed=True)
     return raw
@@ -131,7 +129,7 @@ def duckdb_expression(column: dict, ref: str) -> str:
     if kind == "DATE":
         return f"({ref} - DATE '1970-01-01')"
     if physical == "INT96":
-        return f"epoch_us({ref})"
+        return f"epoch_ns({ref})"  # read_parquet(int96_as='timestamp_ns') keeps every nanosecond
     if kind in ("UUID", "JSON", "DECIMAL"):
         return f"CAST({ref} AS VARCHAR)"
     return ref
@@ -143,7 +141,7 @@ def duckdb_rows(con, path: Path, column: dict) -> list:
         expr = f"list_transform({name}, lambda x: {duckdb_expression(column, 'x')})"
     else:
         expr = duckdb_expression(column, name)
-    rows = con.execute(f"SELECT {expr} FROM read_parquet(?)", [str(path)]).fetchall()
+    rows = con.execute(f"SELECT {expr} FROM read_parquet(?, int96_as = 'timestamp_ns')", [str(path)]).fetchall()
     out = []
     for (value,) in rows:
         if column["repetition"] == "REPEATED" and value is not None:
@@ -165,28 +163,14 @@ def expected_rows(column: dict, reader: str) -> list:
     return rows
 
 
-def int96_duckdb_match(expected, actual) -> bool:
-    """DuckDB may truncate INT96 nanoseconds toward zero rather than floor: accept both."""
-    if expected is None or actual is None:
-        return expected == actual
-    return actual in (expected, expected + 1)
-
-
 def compare_rows(errors: list, reader: str, column: dict, expected: list, actual: list):
     name = column["name"]
     if len(expected) != len(actual):
         errors.append(f"{reader}: column '{name}': {len(actual)} rows, expected {len(expected)}")
         return
-    lenient = reader == "duckdb" and column["physical"] == "INT96"
     reported = 0
     for i, (e, a) in enumerate(zip(expected, actual)):
-        if lenient and isinstance(e, list) and isinstance(a, list) and len(e) == len(a):
-            same = all(int96_duckdb_match(x, y) for x, y in zip(e, a))
-        elif lenient and not isinstance(e, list):
-            same = int96_duckdb_match(e, a)
-        else:
-            same = e == a
-        if not same:
+        if e != a:
             if reported < MAX_REPORTED:
                 errors.append(f"{reader}: column '{name}' row {i}: expected {e!r}, got {a!r}")
             reported += 1
