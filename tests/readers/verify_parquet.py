@@ -203,6 +203,18 @@ def expected_logical_json(logical) -> dict:
 LEVELS = {"REQUIRED": (0, 0), "OPTIONAL": (1, 0), "REPEATED": (1, 1)}
 
 
+def expected_converted_type(logical):
+    """The legacy ConvertedType LogicalTypes.md pairs with a logical type (None where none)."""
+    if not logical:
+        return None
+    kind = logical["type"]
+    if kind in ("TIME", "TIMESTAMP"):
+        return None if logical["unit"] == "NANOS" else f"{kind}_{logical['unit']}"
+    if kind == "INTEGER":
+        return f"{'' if logical['signed'] else 'U'}INT_{logical['bits']}"
+    return {"STRING": "UTF8", "ENUM": "ENUM", "JSON": "JSON", "DATE": "DATE", "DECIMAL": "DECIMAL"}.get(kind)
+
+
 def column_codec(spec: dict, column: dict) -> str:
     return column.get("codec", spec.get("codec", "UNCOMPRESSED"))
 
@@ -266,12 +278,15 @@ def check_duckdb_metadata(errors: list, spec: dict, con, path: Path):
         if physical != column["physical"]:
             errors.append(f"duckdb: column '{column['name']}' physical type {physical}")
     schema = con.execute(
-        "SELECT name, type, repetition_type FROM parquet_schema(?) WHERE type IS NOT NULL",
+        "SELECT name, type, repetition_type, converted_type FROM parquet_schema(?) WHERE type IS NOT NULL",
         [str(path)]).fetchall()
-    for (name, physical, repetition), column in zip(schema, spec["columns"]):
+    for (name, physical, repetition, converted), column in zip(schema, spec["columns"]):
         if (name, physical, repetition) != (column["name"], column["physical"], column["repetition"]):
             errors.append(f"duckdb: schema element ({name}, {physical}, {repetition}), expected "
                           f"({column['name']}, {column['physical']}, {column['repetition']})")
+        wanted = expected_converted_type(column.get("logical"))
+        if converted != wanted:
+            errors.append(f"duckdb: column '{name}' converted type {converted}, expected {wanted}")
 
 
 # ---- driver ----------------------------------------------------------------------------------

@@ -178,20 +178,21 @@ fn write_time_fields(w: &mut CompactWriter<'_>, unit: TimeUnit, utc: bool) {
     w.struct_end();
 }
 
-/// The legacy `ConvertedType` that older readers understand, where one exists. The TIME and
-/// TIMESTAMP converted types imply UTC-adjusted values, so they are set only then.
+/// The legacy `ConvertedType` that older readers understand, where one exists. LogicalTypes.md
+/// asks writers to give local (not UTC-adjusted) TIME and TIMESTAMP in millis or micros the
+/// legacy annotation too, for the libraries that wrote local values that way; NANOS has none.
 fn converted_type(logical: &LogicalType) -> Option<i32> {
     Some(match *logical {
         LogicalType::String => 0,
         LogicalType::Enum => 4,
         LogicalType::Decimal { .. } => 5,
         LogicalType::Date => 6,
-        LogicalType::Time { unit, utc: true } => match unit {
+        LogicalType::Time { unit, .. } => match unit {
             TimeUnit::Millis => 7,
             TimeUnit::Micros => 8,
             TimeUnit::Nanos => return None,
         },
-        LogicalType::Timestamp { unit, utc: true } => match unit {
+        LogicalType::Timestamp { unit, .. } => match unit {
             TimeUnit::Millis => 9,
             TimeUnit::Micros => 10,
             TimeUnit::Nanos => return None,
