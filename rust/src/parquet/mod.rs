@@ -7,11 +7,13 @@ pub mod encoding;
 pub mod input;
 pub mod metadata;
 pub mod page;
+pub mod recover;
 pub mod schema;
 pub mod thrift;
 pub mod writer;
 
 pub use input::ColumnInput;
 pub use metadata::Codec;
+pub use recover::{recover, Recovery};
 pub use schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
-pub use writer::{FileSummary, FileWriter, WriterOptions};
+pub use writer::{Durability, FileSummary, FileWriter, WriterOptions};

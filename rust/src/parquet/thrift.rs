@@ -1,4 +1,5 @@
-//! Thrift compact protocol, write side only: the subset Parquet's footer and page headers use.
+//! Thrift compact protocol: the writer for Parquet's footer and page headers, and a small generic
+//! reader that `recover.rs` uses to check footers found in unfinished files.
 //!
 //! Specification: thrift/doc/specs/thrift-compact-protocol.md. Field headers carry the delta
 //! from the previous field id in their high nibble when it fits (1..=15), else the full id as a
@@ -149,6 +150,206 @@ impl<'a> CompactWriter<'a> {
     }
 }
 
+const TYPE_DOUBLE: u8 = 7;
+const TYPE_SET: u8 = 10;
+const TYPE_MAP: u8 = 11;
+/// Nesting deeper than this is not a Parquet footer (it nests 5 levels at most).
+const MAX_DEPTH: usize = 16;
+
+/// A decoded compact-protocol value. Binary fields keep only their length: recovery needs the
+/// numbers and the structure, never the strings.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+    Binary(usize),
+    List(Vec<Value>),
+    Map(usize),
+    Struct(Vec<(i16, Value)>),
+}
+
+impl Value {
+    /// The field `id` of a struct.
+    pub fn field(&self, id: i16) -> Option<&Value> {
+        match self {
+            Value::Struct(fields) => fields.iter().find(|(i, _)| *i == id).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The input is not a well-formed compact-protocol struct (truncated, too deep, bad type code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Malformed;
+
+/// Reads one struct from untrusted bytes: every length is checked against the input, nesting is
+/// bounded, and malformed input is an `Err(Malformed)`, never a panic.
+pub struct CompactReader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> CompactReader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        CompactReader { buf, pos: 0 }
+    }
+
+    /// Bytes consumed so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    fn byte(&mut self) -> Result<u8, Malformed> {
+        let b = *self.buf.get(self.pos).ok_or(Malformed)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, Malformed> {
+        let mut v = 0u64;
+        for shift in (0..70).step_by(7) {
+            let b = self.byte()?;
+            if shift == 63 && b > 1 {
+                return Err(Malformed);
+            }
+            v |= u64::from(b & 0x7F) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(Malformed)
+    }
+
+    fn zigzag(&mut self) -> Result<i64, Malformed> {
+        let v = self.varint()?;
+        Ok((v >> 1) as i64 ^ -((v & 1) as i64))
+    }
+
+    fn skip(&mut self, n: usize) -> Result<(), Malformed> {
+        let end = self.pos.checked_add(n).ok_or(Malformed)?;
+        if end > self.buf.len() {
+            return Err(Malformed);
+        }
+        self.pos = end;
+        Ok(())
+    }
+
+    /// A whole struct (the top-level message or a nested one).
+    pub fn read_struct(&mut self) -> Result<Value, Malformed> {
+        self.struct_at(0)
+    }
+
+    fn struct_at(&mut self, depth: usize) -> Result<Value, Malformed> {
+        if depth > MAX_DEPTH {
+            return Err(Malformed);
+        }
+        let mut fields = Vec::new();
+        let mut last: i16 = 0;
+        loop {
+            let header = self.byte()?;
+            if header == 0 {
+                return Ok(Value::Struct(fields));
+            }
+            let ty = header & 0x0F;
+            let delta = header >> 4;
+            let id = if delta == 0 {
+                i16::try_from(self.zigzag()?).map_err(|_| Malformed)?
+            } else {
+                last.checked_add(i16::from(delta)).ok_or(Malformed)?
+            };
+            last = id;
+            let value = match ty {
+                TYPE_BOOL_TRUE => Value::Bool(true),
+                TYPE_BOOL_FALSE => Value::Bool(false),
+                _ => self.value(ty, depth)?,
+            };
+            fields.push((id, value));
+        }
+    }
+
+    fn value(&mut self, ty: u8, depth: usize) -> Result<Value, Malformed> {
+        Ok(match ty {
+            TYPE_BYTE => Value::Int(i64::from(self.byte()? as i8)),
+            TYPE_I16 | TYPE_I32 | TYPE_I64 => Value::Int(self.zigzag()?),
+            TYPE_DOUBLE => {
+                let at = self.pos;
+                self.skip(8)?;
+                let bytes: [u8; 8] = self.buf[at..at + 8].try_into().map_err(|_| Malformed)?;
+                Value::Double(f64::from_le_bytes(bytes))
+            }
+            TYPE_BINARY => {
+                let n = usize::try_from(self.varint()?).map_err(|_| Malformed)?;
+                self.skip(n)?;
+                Value::Binary(n)
+            }
+            TYPE_LIST | TYPE_SET => {
+                let header = self.byte()?;
+                let elem = header & 0x0F;
+                let mut n = usize::from(header >> 4);
+                if n == 15 {
+                    n = usize::try_from(self.varint()?).map_err(|_| Malformed)?;
+                }
+                // Every element takes at least one byte: a longer count is a lie.
+                if n > self.buf.len() - self.pos {
+                    return Err(Malformed);
+                }
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(match elem {
+                        // Booleans in lists are one byte each: 1 true, 2 false (0 accepted too).
+                        TYPE_BOOL_TRUE | TYPE_BOOL_FALSE => Value::Bool(self.byte()? == 1),
+                        TYPE_STRUCT => self.struct_at(depth + 1)?,
+                        _ => self.value(elem, depth + 1)?,
+                    });
+                }
+                Value::List(items)
+            }
+            TYPE_MAP => {
+                let n = usize::try_from(self.varint()?).map_err(|_| Malformed)?;
+                if n > 0 {
+                    if n > self.buf.len() - self.pos {
+                        return Err(Malformed);
+                    }
+                    let kinds = self.byte()?;
+                    for _ in 0..n {
+                        for ty in [kinds >> 4, kinds & 0x0F] {
+                            match ty {
+                                TYPE_BOOL_TRUE | TYPE_BOOL_FALSE => {
+                                    self.byte()?;
+                                }
+                                TYPE_STRUCT => {
+                                    self.struct_at(depth + 1)?;
+                                }
+                                _ => {
+                                    self.value(ty, depth + 1)?;
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Map(n)
+            }
+            TYPE_STRUCT => self.struct_at(depth + 1)?,
+            _ => return Err(Malformed),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +386,72 @@ mod tests {
         w.field_i32(6, 0); // delta from 5, not from the inner struct's 1
         w.struct_end();
         assert_eq!(buf, vec![0x5C, 0x15, 0x00, 0x00, 0x15, 0x00, 0x00]);
+    }
+
+    #[test]
+    fn reader_decodes_what_the_writer_wrote() {
+        let mut buf = Vec::new();
+        let mut w = CompactWriter::new(&mut buf);
+        w.struct_begin();
+        w.field_i32(1, -7);
+        w.field_i64(20, 1 << 40);
+        w.field_bool(21, false);
+        w.field_binary(22, b"abc");
+        w.field_list_begin(23, ListElem::Struct, 16);
+        for i in 0..16 {
+            w.struct_begin();
+            w.field_i16(1, i);
+            w.struct_end();
+        }
+        w.field_i8(24, -3);
+        w.struct_end();
+        let mut r = CompactReader::new(&buf);
+        let v = r.read_struct().unwrap();
+        assert_eq!(r.position(), buf.len());
+        assert_eq!(v.field(1).and_then(Value::int), Some(-7));
+        assert_eq!(v.field(20).and_then(Value::int), Some(1 << 40));
+        assert_eq!(v.field(21), Some(&Value::Bool(false)));
+        assert_eq!(v.field(22), Some(&Value::Binary(3)));
+        let list = v.field(23).and_then(Value::list).unwrap();
+        assert_eq!(list.len(), 16);
+        assert_eq!(list[15].field(1).and_then(Value::int), Some(15));
+        assert_eq!(v.field(24).and_then(Value::int), Some(-3));
+    }
+
+    #[test]
+    fn reader_rejects_truncated_and_hostile_input() {
+        let mut buf = Vec::new();
+        let mut w = CompactWriter::new(&mut buf);
+        w.struct_begin();
+        w.field_binary(1, &[7; 40]);
+        w.field_list_begin(2, ListElem::I32, 3);
+        for i in 0..3 {
+            w.i32(i);
+        }
+        w.struct_end();
+        for cut in 0..buf.len() {
+            assert!(
+                CompactReader::new(&buf[..cut]).read_struct().is_err(),
+                "cut {cut}"
+            );
+        }
+        // A list claiming 2^40 elements, a struct nested 100 deep, an unknown type code.
+        let huge_list = [0x19, 0xF5, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20];
+        assert!(CompactReader::new(&huge_list).read_struct().is_err());
+        let deep: Vec<u8> = std::iter::repeat_n(0x1C, 100).collect();
+        assert!(CompactReader::new(&deep).read_struct().is_err());
+        assert!(CompactReader::new(&[0x1F, 0x00]).read_struct().is_err());
+        // Arbitrary bytes never panic.
+        let mut state = 0x1234_5678_u64;
+        for _ in 0..20_000 {
+            let len = (state % 64) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    (state >> 33) as u8
+                })
+                .collect();
+            let _ = CompactReader::new(&bytes).read_struct();
+        }
     }
 }
