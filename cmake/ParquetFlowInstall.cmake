@@ -12,6 +12,7 @@ install(DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}/include/"
         FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 install(TARGETS parquet_flow parquet_flow_c EXPORT parquet_flowTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+install(TARGETS parquet_flow_recover RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES "${PARQUET_FLOW_RUST_LIBRARY_FILE}"
         DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         RENAME libparquet_flow_core.a)

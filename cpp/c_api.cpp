@@ -346,6 +346,30 @@ int32_t pf_writer_set_data_page_size(pf_writer_handle_t* h, uint64_t bytes) {
     });
 }
 
+int32_t pf_writer_set_durability(pf_writer_handle_t* h, int32_t code) {
+    static constexpr const char* fn = "pf_writer_set_durability";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (code < PF_DURABILITY_ON_CLOSE || code > PF_DURABILITY_SYNC) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": unknown durability code " + std::to_string(code));
+        }
+        h->options.durability = static_cast<Durability>(code);
+        return succeed(h);
+    });
+}
+
+int32_t pf_recover(const char* path, pf_recovery_t* out) {
+    if (!path) return fail(nullptr, PF_STATUS_INVALID_ARGUMENT, "pf_recover: path is NULL");
+    const int32_t status = catch_all(g_thread_error, "pf_recover", [&] {
+        const Recovery r = recover(path);
+        if (out) *out = pf_recovery_t{r.was_complete ? 1 : 0, r.rows, r.row_groups, r.bytes, r.truncated_bytes};
+        return PF_STATUS_OK;
+    });
+    if (status == PF_STATUS_OK) g_thread_error.clear();
+    return status;
+}
+
 int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t* h, const char* key, const char* value) {
     static constexpr const char* fn = "pf_writer_add_key_value_metadata";
     return guarded(h, fn, [&] {
@@ -444,6 +468,12 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         if (c->rotate_rows) o.rotate_rows = c->rotate_rows;
         if (c->rotate_bytes) o.rotate_bytes = c->rotate_bytes;
         if (c->rotate_age_ns > 0) o.rotate_age = std::chrono::nanoseconds(c->rotate_age_ns);
+        if (c->durability < PF_DURABILITY_ON_CLOSE || c->durability > PF_DURABILITY_SYNC) {
+            throw Error(ErrorCode::InvalidArgument,
+                        "pf_sink_create: unknown durability code " + std::to_string(c->durability));
+        }
+        o.durability = static_cast<Durability>(c->durability);
+        if (c->retry_backoff_ns > 0) o.retry_backoff = std::chrono::nanoseconds(c->retry_backoff_ns);
         result = new pf_sink{Sink(o), {}};
         return PF_STATUS_OK;
     });
@@ -491,7 +521,8 @@ int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
     const SinkStats t = s->sink.stats();
     *out = pf_sink_stats_t{t.attempted,    t.accepted,   t.dropped_full, t.dropped_oversize,
                            t.dropped_closed, t.dropped_failed, t.rows_written, t.row_groups,
-                           t.files,        t.bytes_written, t.ring_high_water, t.producers};
+                           t.files,        t.bytes_written, t.ring_high_water, t.producers,
+                           t.io_errors,    t.retries,    t.files_failed, t.rows_lost};
     return PF_STATUS_OK;
 }
 

@@ -23,7 +23,8 @@ std::int64_t nanos_or(const std::optional<std::chrono::nanoseconds>& d, std::int
 SinkStats to_stats(const bridge::SinkCounters& c) {
     return SinkStats{c.attempted,     c.accepted,     c.dropped_full, c.dropped_oversize,
                      c.dropped_closed, c.dropped_failed, c.rows_written, c.row_groups,
-                     c.files,          c.bytes_written, c.ring_high_water, c.producers};
+                     c.files,          c.bytes_written, c.ring_high_water, c.producers,
+                     c.io_errors,      c.retries,      c.files_failed, c.rows_lost};
 }
 
 }  // namespace
@@ -38,6 +39,9 @@ Sink::Sink(const SinkOptions& o) {
     }
     if ((o.rotate_rows && *o.rotate_rows == 0) || (o.rotate_bytes && *o.rotate_bytes == 0)) {
         throw Error(ErrorCode::InvalidArgument, "rotation limits must be positive");
+    }
+    if (o.retry_backoff && o.retry_backoff->count() <= 0) {
+        throw Error(ErrorCode::InvalidArgument, "retry_backoff must be positive");
     }
     const auto positive = [](const std::optional<std::size_t>& v, const char* name) -> std::uint64_t {
         if (v && *v == 0) throw Error(ErrorCode::InvalidArgument, std::string(name) + " must be positive");
@@ -59,6 +63,8 @@ Sink::Sink(const SinkOptions& o) {
         o.rotate_rows.value_or(0),
         o.rotate_bytes.value_or(0),
         nanos_or(o.rotate_age, 0),
+        static_cast<std::uint8_t>(o.durability),
+        nanos_or(o.retry_backoff, 0),
         o.worker_delay_for_testing.count(),
     };
     bridge::Status status{0, {}};
@@ -92,6 +98,10 @@ SinkStats Sink::close() {
 
 SinkStats Sink::stats() const noexcept {
     return impl_ ? to_stats(impl_->core->counters()) : SinkStats{};
+}
+
+std::string Sink::last_error() const {
+    return impl_ ? std::string(impl_->core->last_error()) : std::string();
 }
 
 Sink::Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

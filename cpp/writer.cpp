@@ -75,6 +75,7 @@ Writer::Writer(const std::filesystem::path& path, const Schema& schema,
         options.gzip_level.value_or(-1),
         options.data_page_size.value_or(0),
         detail::byte_slice(options.created_by),
+        static_cast<std::uint8_t>(options.durability),
     };
     bridge::Status status{0, {}};
     auto core = bridge::open_writer(config, detail::slice(std::span<const bridge::ColumnSpec>(specs)),
@@ -150,6 +151,13 @@ const Schema& Writer::schema() const noexcept {
 const std::filesystem::path& Writer::path() const noexcept {
     static const std::filesystem::path empty;
     return impl_ ? impl_->path : empty;
+}
+
+Recovery recover(const std::filesystem::path& path) {
+    const std::string& native = path.native();
+    bridge::Recovered r{false, 0, 0, 0, 0};
+    detail::throw_if_error(bridge::recover_file(detail::byte_slice(native), r));
+    return Recovery{r.was_complete, r.rows, r.row_groups, r.bytes, r.truncated_bytes};
 }
 
 }  // namespace parquet_flow

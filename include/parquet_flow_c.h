@@ -85,6 +85,13 @@ enum {
     PF_COMPRESSION_GZIP = 2,
 };
 
+/* What survives a crash before close (not in the original C ABI; see docs/RELIABILITY.md). */
+enum {
+    PF_DURABILITY_ON_CLOSE = 0,  /* footer on close only (default) */
+    PF_DURABILITY_ROW_GROUP = 1, /* footer checkpoint after every row group */
+    PF_DURABILITY_SYNC = 2,      /* checkpoint plus fdatasync after every row group */
+};
+
 /* Returns NULL if output_path is NULL or compression_code is unknown; then
  * pf_writer_last_error(NULL) says why (per thread). The file is created by pf_writer_open. */
 pf_writer_handle_t *pf_writer_create(const char *output_path, int32_t compression_code);
@@ -174,6 +181,16 @@ int32_t pf_writer_set_gzip_level(pf_writer_handle_t *handle, int32_t level); /* 
 int32_t pf_writer_set_data_page_size(pf_writer_handle_t *handle, uint64_t bytes); /* default 1 MiB */
 int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char *key,
                                          const char *value);
+int32_t pf_writer_set_durability(pf_writer_handle_t *handle, int32_t durability_code);
+
+/* Cuts a file left unfinished by a crash back to its last intact footer checkpoint (written
+ * with PF_DURABILITY_ROW_GROUP or _SYNC); a complete file is left alone. `out` may be NULL.
+ * On failure the file is unchanged and pf_writer_last_error(NULL) says why (per thread). */
+typedef struct pf_recovery {
+    int32_t was_complete; /* nonzero: the file already ended with a valid footer */
+    uint64_t rows, row_groups, bytes, truncated_bytes;
+} pf_recovery_t;
+int32_t pf_recover(const char *path, pf_recovery_t *out);
 
 /* Rows, row groups and bytes written so far (the file size once closed). Any out pointer may
  * be NULL. */
@@ -210,6 +227,8 @@ typedef struct pf_sink_config {
     uint64_t rotate_rows;       /* 0: no rotation by rows */
     uint64_t rotate_bytes;      /* 0: no rotation by bytes */
     int64_t rotate_age_ns;      /* 0: no rotation by age */
+    int32_t durability;         /* PF_DURABILITY_* */
+    int64_t retry_backoff_ns;   /* 0: 100 ms; pause before retrying on a new file after an I/O error */
 } pf_sink_config_t;
 
 typedef struct pf_sink_stats {
@@ -217,6 +236,7 @@ typedef struct pf_sink_stats {
     uint64_t dropped_full, dropped_oversize, dropped_closed, dropped_failed;
     uint64_t rows_written, row_groups, files, bytes_written;
     uint64_t ring_high_water, producers;
+    uint64_t io_errors, retries, files_failed, rows_lost;
 } pf_sink_stats_t;
 
 /* Fills every field with its default (path NULL). */

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -65,6 +66,17 @@ struct SinkOptions {
     std::optional<std::uint64_t> rotate_bytes{};
     std::optional<std::chrono::nanoseconds> rotate_age{};
 
+    // What survives a crash of the process: see Durability. With RowGroup or Sync a killed
+    // process loses at most the row group being written (and what was still in the rings);
+    // recover() makes its "<name>.inprogress" file readable.
+    Durability durability = Durability::OnClose;
+    // After an I/O error (disk full, directory removed, ...) a rotating sink (path with {seq})
+    // retries on the next file after this pause, doubling it after each failed attempt up to
+    // 10 s; default 100 ms. Without rotation an I/O error is final. Either way the worker keeps
+    // running, try_record keeps returning at once (false, counted in dropped_failed) and
+    // stats() and close() report the error.
+    std::optional<std::chrono::nanoseconds> retry_backoff{};
+
     // Test hook: the worker sleeps this long before each row group, like a stalled disk.
     std::chrono::nanoseconds worker_delay_for_testing{0};
 };
@@ -82,6 +94,12 @@ struct SinkStats {
     std::uint64_t bytes_written = 0;
     std::uint64_t ring_high_water = 0;   // most bytes the worker found waiting in one ring
     std::uint64_t producers = 0;         // live producers (and rings not yet drained)
+    std::uint64_t io_errors = 0;         // I/O errors met by the worker (latest: last_error())
+    std::uint64_t retries = 0;           // times it resumed on a new file after one
+    std::uint64_t files_failed = 0;      // files that could not be finished (rows -> rows_lost)
+    // Accepted records in no finished file: discarded when the sink closed failed, or written to
+    // a file that could not be finished. After close(): accepted == rows_written + rows_lost.
+    std::uint64_t rows_lost = 0;
 
     std::uint64_t dropped() const noexcept {
         return dropped_full + dropped_oversize + dropped_closed + dropped_failed;
@@ -139,13 +157,18 @@ public:
     // Blocks until every record accepted before the call is written to the file.
     void flush();
     // Stops accepting, drains every ring, writes the last row group and the footer, joins the
-    // worker. Throws if the worker failed; a second call repeats the first call's outcome.
+    // worker. Throws if the worker is failed at that point (a rotating sink first tries one more
+    // new file) or the last write fails; the message names the file, the OS error and how many
+    // accepted records were lost. A sink that resumed after an I/O error closes normally: check
+    // stats().io_errors. A second call repeats the first call's outcome.
     // Stop your producer threads (or at least their try_record calls) before calling close():
     // a try_record racing with close() can see the sink still open and publish its record after
     // the final drain. Such a record returns true but is not written; it is not hidden either —
     // stats().accepted then exceeds stats().rows_written by exactly those records.
     SinkStats close();
     SinkStats stats() const noexcept;
+    // The worker's latest I/O error (kept after it resumed on a new file); empty if none.
+    std::string last_error() const;
 
 private:
     struct Impl;

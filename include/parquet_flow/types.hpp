@@ -30,6 +30,18 @@ enum class Compression : std::uint8_t {
     Gzip = 2,
 };
 
+// What of an open file survives a crash before close() (see docs/RELIABILITY.md).
+enum class Durability : std::uint8_t {
+    // The footer is written by close() only: a killed process leaves an unreadable file. Fastest.
+    OnClose = 0,
+    // A footer (checkpoint) after every row group: the file is valid at every row-group
+    // boundary, a crash loses at most the row group being written, and recover() cuts its
+    // partial bytes. Survives the process dying, not a power cut (the data is in the page cache).
+    RowGroup = 1,
+    // RowGroup plus fdatasync after every checkpoint: survives a power cut too.
+    Sync = 2,
+};
+
 enum class TimeUnit : std::uint8_t {
     Millis = 0,
     Micros = 1,

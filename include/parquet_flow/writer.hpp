@@ -99,6 +99,8 @@ struct WriterOptions {
     std::vector<std::pair<std::string, std::string>> key_value_metadata{};
     // The footer's created_by; empty: "parquet_flow version <x.y.z>".
     std::string created_by{};
+    // Footer checkpoints after each row group (and fsync); default: footer on close only.
+    Durability durability = Durability::OnClose;
 };
 
 struct WriterTotals {
@@ -151,5 +153,21 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// What recover() found and did.
+struct Recovery {
+    bool was_complete = false;        // the file already ended with a valid footer: unchanged
+    std::uint64_t rows = 0;           // rows in the file now
+    std::uint64_t row_groups = 0;
+    std::uint64_t bytes = 0;          // file size now
+    std::uint64_t truncated_bytes = 0;  // partial row group cut from the end
+};
+
+// Makes a file left unfinished by a crash readable again: cuts it after its last intact footer
+// checkpoint (written with Durability::RowGroup or Sync). A file that is already complete is
+// left alone. Throws Error (InvalidArgument) without changing the file when it has no intact
+// footer: written with Durability::OnClose, or killed before its first row group was complete.
+// The file keeps its name; a sink's "<name>.inprogress" may be renamed to "<name>" afterwards.
+Recovery recover(const std::filesystem::path& path);
 
 }  // namespace parquet_flow

@@ -10,8 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::parquet::{
-    Codec, Column, ColumnInput, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit,
-    WriterOptions,
+    recover, Codec, Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType,
+    Repetition, TimeUnit, WriterOptions,
 };
 use crate::sink::{Producer, Sink, SinkConfig, SinkStats};
 
@@ -47,6 +47,8 @@ mod ffi {
         gzip_level: i32,
         data_page_size: u64,
         created_by: &'a [u8],
+        /// `Durability` code: 0 on close, 1 per row group, 2 per row group with fsync.
+        durability: u8,
     }
 
     /// One column's data for a row group; the `has_*` flags tell absent from empty.
@@ -92,6 +94,9 @@ mod ffi {
         rotate_rows: u64,
         rotate_bytes: u64,
         rotate_age_ns: i64,
+        durability: u8,
+        /// 0: default (100 ms).
+        retry_backoff_ns: i64,
         worker_delay_ns: i64,
     }
 
@@ -108,6 +113,19 @@ mod ffi {
         bytes_written: u64,
         ring_high_water: u64,
         producers: u64,
+        io_errors: u64,
+        retries: u64,
+        files_failed: u64,
+        rows_lost: u64,
+    }
+
+    /// What `recover_file` found and did (see `parquet::recover`).
+    struct Recovered {
+        was_complete: bool,
+        rows: u64,
+        row_groups: u64,
+        bytes: u64,
+        truncated_bytes: u64,
     }
 
     extern "Rust" {
@@ -121,6 +139,11 @@ mod ffi {
         #[cxx_name = "close"]
         fn close_sink(self: &mut SinkCore) -> Status;
         fn counters(self: &SinkCore) -> SinkCounters;
+        /// The worker's latest I/O error message; empty if none.
+        fn last_error(self: &SinkCore) -> String;
+
+        /// Cuts an unfinished file back to its last intact footer (see `parquet::recover`).
+        fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status;
 
         /// The hot path: never blocks, allocates or throws.
         fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
@@ -147,8 +170,8 @@ mod ffi {
 }
 
 pub use ffi::{
-    ColumnSlices, ColumnSpec, KeyValue, SinkCounters, SinkSettings, Status, WriterConfig,
-    WriterTotals,
+    ColumnSlices, ColumnSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
+    WriterConfig, WriterTotals,
 };
 
 /// Logical kind codes shared with `include/parquet_flow/types.hpp` (`LogicalType::Kind`).
@@ -281,6 +304,31 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<(Column, Option<Codec>)> {
     ))
 }
 
+fn durability_from(code: u8) -> Result<Durability> {
+    Durability::from_code(code.into()).ok_or_else(|| {
+        Error::invalid(format!(
+            "unknown durability code {code} (0 on close, 1 per row group, 2 per row group with fsync)"
+        ))
+    })
+}
+
+fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status {
+    status_of(guarded("recover", || {
+        if path.is_empty() {
+            return Err(Error::invalid("path is empty"));
+        }
+        let r = recover(std::path::Path::new(OsStr::from_bytes(path)))?;
+        *recovered = Recovered {
+            was_complete: r.was_complete,
+            rows: r.rows,
+            row_groups: r.row_groups,
+            bytes: r.bytes,
+            truncated_bytes: r.truncated_bytes,
+        };
+        Ok(())
+    }))
+}
+
 fn options_from(
     config: &WriterConfig<'_>,
     codecs: Vec<(String, Codec)>,
@@ -297,6 +345,7 @@ fn options_from(
     if config.data_page_size > 0 {
         options.data_page_size = usize::try_from(config.data_page_size).unwrap_or(usize::MAX);
     }
+    options.durability = durability_from(config.durability)?;
     if !config.created_by.is_empty() {
         options.created_by = utf8(config.created_by, "created_by")?.to_string();
     }
@@ -447,6 +496,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
         rotate_rows: (s.rotate_rows > 0).then_some(s.rotate_rows),
         rotate_bytes: (s.rotate_bytes > 0).then_some(s.rotate_bytes),
         rotate_age: duration(s.rotate_age_ns),
+        retry_backoff: duration(s.retry_backoff_ns).unwrap_or(SinkConfig::default().retry_backoff),
         worker_delay: duration(s.worker_delay_ns).unwrap_or_default(),
         ..SinkConfig::default()
     };
@@ -473,6 +523,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
     if s.data_page_size > 0 {
         config.writer.data_page_size = size(s.data_page_size);
     }
+    config.writer.durability = durability_from(s.durability)?;
     Ok(config)
 }
 
@@ -529,6 +580,10 @@ impl SinkCore {
             bytes_written,
             ring_high_water,
             producers,
+            io_errors,
+            retries,
+            files_failed,
+            rows_lost,
         } = s;
         SinkCounters {
             attempted,
@@ -543,7 +598,19 @@ impl SinkCore {
             bytes_written,
             ring_high_water,
             producers,
+            io_errors,
+            retries,
+            files_failed,
+            rows_lost,
         }
+    }
+
+    fn last_error(&self) -> String {
+        self.sink
+            .as_ref()
+            .and_then(Sink::error)
+            .map(|e| e.message)
+            .unwrap_or_default()
     }
 }
 

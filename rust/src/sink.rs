@@ -43,6 +43,9 @@ pub struct SinkConfig {
     pub rotate_rows: Option<u64>,
     pub rotate_bytes: Option<u64>,
     pub rotate_age: Option<Duration>,
+    /// After an I/O error, with rotation configured, the worker retries on the next file after
+    /// this pause, doubling it after each failed attempt (up to `MAX_RETRY_BACKOFF`).
+    pub retry_backoff: Duration,
     /// Test hook: the worker sleeps this long before each row group (a slow disk).
     pub worker_delay: Duration,
 }
@@ -63,10 +66,14 @@ impl Default for SinkConfig {
             rotate_rows: None,
             rotate_bytes: None,
             rotate_age: None,
+            retry_backoff: Duration::from_millis(100),
             worker_delay: Duration::ZERO,
         }
     }
 }
+
+/// The longest pause between attempts to open a new file after I/O errors.
+pub const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(10);
 
 const RUNNING: u8 = 0;
 const CLOSED: u8 = 1;
@@ -87,6 +94,17 @@ pub struct SinkStats {
     pub bytes_written: u64,
     pub ring_high_water: u64,
     pub producers: u64,
+    /// I/O errors the worker met (each also in `Sink::error`, the latest one kept).
+    pub io_errors: u64,
+    /// Times the worker resumed on a new file after an I/O error.
+    pub retries: u64,
+    /// Files that could not be finished (close or rename failed, e.g. the file or its
+    /// directory was deleted); their rows count under `rows_lost`, not `rows_written`.
+    pub files_failed: u64,
+    /// Accepted records that are in no finished file: discarded when the sink closed in the
+    /// failed state, or written to a file that could not be finished. After `close()`,
+    /// `accepted == rows_written + rows_lost` (except records racing `close()`, see there).
+    pub rows_lost: u64,
 }
 
 impl SinkStats {
@@ -109,6 +127,10 @@ struct Shared {
     row_groups: AtomicU64,
     files: AtomicU64,
     bytes_written: AtomicU64,
+    io_errors: AtomicU64,
+    retries: AtomicU64,
+    files_failed: AtomicU64,
+    rows_lost: AtomicU64,
     /// High-water marks of rings that are gone.
     retired_high_water: AtomicU64,
     retired: Mutex<SinkStats>,
@@ -253,6 +275,10 @@ impl Sink {
             row_groups: AtomicU64::new(0),
             files: AtomicU64::new(0),
             bytes_written: AtomicU64::new(0),
+            io_errors: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            files_failed: AtomicU64::new(0),
+            rows_lost: AtomicU64::new(0),
             retired_high_water: AtomicU64::new(0),
             retired: Mutex::new(SinkStats::default()),
             error: Mutex::new(None),
@@ -356,10 +382,14 @@ impl Sink {
         s.row_groups = self.shared.row_groups.load(Ordering::Relaxed);
         s.files = self.shared.files.load(Ordering::Relaxed);
         s.bytes_written = self.shared.bytes_written.load(Ordering::Relaxed);
+        s.io_errors = self.shared.io_errors.load(Ordering::Relaxed);
+        s.retries = self.shared.retries.load(Ordering::Relaxed);
+        s.files_failed = self.shared.files_failed.load(Ordering::Relaxed);
+        s.rows_lost = self.shared.rows_lost.load(Ordering::Relaxed);
         s
     }
 
-    /// The worker's failure, if it failed.
+    /// The worker's latest I/O error, if it met one (also after it resumed on a new file).
     pub fn error(&self) -> Option<Error> {
         self.shared
             .error
@@ -430,6 +460,9 @@ fn validate(config: &SinkConfig) -> Result<(usize, usize)> {
     }
     if config.rotate_rows == Some(0) || config.rotate_bytes == Some(0) {
         return Err(Error::invalid("rotation limits must be positive"));
+    }
+    if config.retry_backoff.is_zero() {
+        return Err(Error::invalid("retry_backoff must be positive"));
     }
     Ok((ring_bytes, max_record))
 }
@@ -518,6 +551,9 @@ struct Worker {
     file_seq: u64,
     file_rows: u64,
     file_opened: Instant,
+    /// While failed: when to try the next file (None: the failure is final).
+    retry_at: Option<Instant>,
+    backoff: Duration,
 }
 
 const INPROGRESS: &str = ".inprogress";
@@ -529,7 +565,6 @@ impl Worker {
         batch.clear();
         Ok(Worker {
             columns,
-            config,
             shared,
             slots: Vec::new(),
             generation: u64::MAX,
@@ -539,6 +574,9 @@ impl Worker {
             file_seq: 0,
             file_rows: 0,
             file_opened: Instant::now(),
+            retry_at: None,
+            backoff: config.retry_backoff,
+            config,
         })
     }
 
@@ -563,19 +601,58 @@ impl Worker {
         Ok(())
     }
 
+    /// Writes the footer and renames the file to its final name. After a failed row group the
+    /// writer cuts it off, so the file is still finished with the row groups before it. A file
+    /// that cannot be finished is counted in `files_failed` and its rows move to `rows_lost`.
     fn close_file(&mut self) -> Result<()> {
-        if let Some(mut writer) = self.file.take() {
-            let before = writer.bytes_written();
-            let summary = writer.close()?;
-            self.shared
-                .bytes_written
-                .fetch_add(summary.bytes - before, Ordering::Relaxed);
+        let rows = std::mem::take(&mut self.file_rows);
+        let Some(mut writer) = self.file.take() else {
+            return Ok(());
+        };
+        let before = writer.bytes_written();
+        let closed = writer.close();
+        self.shared.bytes_written.fetch_add(
+            writer.bytes_written().saturating_sub(before),
+            Ordering::Relaxed,
+        );
+        let renamed = if writer.closed_valid() {
             std::fs::rename(writer.path(), &self.file_path)
-                .map_err(|e| Error::io("cannot rename", writer.path(), &e))?;
+                .map_err(|e| Error::io("cannot rename", writer.path(), &e))
+        } else {
+            Ok(())
+        };
+        let result = closed.map(|_| ()).and(renamed.clone());
+        if !writer.closed_valid() || renamed.is_err() {
+            self.shared.files_failed.fetch_add(1, Ordering::Relaxed);
+            self.shared.rows_written.fetch_sub(rows, Ordering::Relaxed);
+            self.shared.rows_lost.fetch_add(rows, Ordering::Relaxed);
         }
-        // The next file starts empty (rotation by rows counts from here).
-        self.file_rows = 0;
-        Ok(())
+        result
+    }
+
+    fn rotating(&self) -> bool {
+        self.config.path.contains("{seq}")
+    }
+
+    /// Accepted records that can no longer be written: the pending batch and everything
+    /// published to the rings.
+    fn discard_pending(&mut self) -> u64 {
+        let mut lost = self.batch.rows() as u64;
+        self.batch.clear();
+        self.refresh_rings();
+        let extra = self.shared.extra_len;
+        for slot in &mut self.slots {
+            loop {
+                let n = slot.consumer.read(&slot.ring, extra, usize::MAX, |_| {});
+                slot.consumer.release(&slot.ring);
+                if n == 0 {
+                    break;
+                }
+                lost += n as u64;
+            }
+        }
+        self.shared.rows_lost.fetch_add(lost, Ordering::Relaxed);
+        lost
     }
 
     fn refresh_rings(&mut self) {
@@ -783,11 +860,44 @@ impl Worker {
         Ok(n)
     }
 
+    /// Records an I/O error and stops accepting records. The current file is finished with its
+    /// complete row groups; the pending batch is kept for the next file. With rotation, the next
+    /// file is tried after the back-off; without, the failure is final.
     fn fail(&mut self, error: Error) {
-        self.shared.state.store(FAILED, Ordering::Release);
-        let mut slot = self.shared.error.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
-            *slot = Some(error);
+        // CLOSED stays CLOSED: close() may fail over to new files itself.
+        let _ = self.shared.state.compare_exchange(
+            RUNNING,
+            FAILED,
+            Ordering::AcqRel,
+            Ordering::Relaxed,
+        );
+        self.shared.io_errors.fetch_add(1, Ordering::Relaxed);
+        *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+        if self.file.is_some() {
+            // Counted in files_failed if even that fails; the first error is the one reported.
+            let _ = self.close_file();
+        }
+        if self.rotating() {
+            self.retry_at = Some(Instant::now() + self.backoff);
+            self.backoff = (self.backoff * 2).min(MAX_RETRY_BACKOFF.max(self.config.retry_backoff));
+        }
+    }
+
+    /// Opens the next file after a failure; on success records are accepted again.
+    fn retry(&mut self) -> bool {
+        self.retry_at = None;
+        match self.open_file() {
+            Ok(()) => {
+                self.backoff = self.config.retry_backoff;
+                self.shared.retries.fetch_add(1, Ordering::Relaxed);
+                // Only the worker leaves FAILED, and close() runs on the worker: no race with it.
+                self.shared.state.store(RUNNING, Ordering::Release);
+                true
+            }
+            Err(e) => {
+                self.fail(e);
+                false
+            }
         }
     }
 
@@ -804,9 +914,11 @@ impl Worker {
         loop {
             match control.try_recv() {
                 Ok(Control::Flush(reply)) => {
-                    let result = match self.failure() {
-                        Some(e) => Err(e),
-                        None => self.flush(),
+                    let result = match self.shared.state.load(Ordering::Relaxed) {
+                        FAILED => Err(self
+                            .failure()
+                            .unwrap_or_else(|| Error::internal("sink failed"))),
+                        _ => self.flush(),
                     };
                     let _ = reply.send(result);
                     continue;
@@ -818,7 +930,16 @@ impl Worker {
                 Err(_) => {}
             }
             if self.shared.state.load(Ordering::Relaxed) == FAILED {
-                std::thread::park_timeout(Duration::from_millis(10));
+                match self.retry_at {
+                    Some(at) if Instant::now() >= at => {
+                        self.retry();
+                    }
+                    Some(at) => std::thread::park_timeout(
+                        at.saturating_duration_since(Instant::now())
+                            .min(Duration::from_millis(10)),
+                    ),
+                    None => std::thread::park_timeout(Duration::from_millis(10)),
+                }
                 continue;
             }
             match self.step() {
@@ -837,20 +958,53 @@ impl Worker {
         result.inspect_err(|e| self.fail(e.clone()))
     }
 
+    /// Everything published so far into the file, then its footer.
+    fn final_drain(&mut self) -> Result<()> {
+        self.drain_all()
+            .and_then(|()| self.write_batch())
+            .and_then(|()| self.close_file())
+    }
+
     fn shutdown(&mut self) -> Result<()> {
         // Producers see CLOSED and stop pushing; whatever they published before is drained.
         let was = self.shared.state.swap(CLOSED, Ordering::AcqRel);
-        let result = if was == FAILED {
-            // Keep the file valid up to its last good row group.
-            let _ = self.close_file();
+        // A failed sink that rotates gets one last attempt at a new file for what it holds.
+        let resumed = was == FAILED && self.retry_at.is_some() && self.open_file().is_ok();
+        if resumed {
+            self.shared.retries.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut result = if was == FAILED && !resumed {
             Err(self
                 .failure()
                 .unwrap_or_else(|| Error::internal("sink failed")))
         } else {
-            self.drain_all()
-                .and_then(|()| self.write_batch())
-                .and_then(|()| self.close_file())
+            self.final_drain()
         };
+        // A rotating sink whose last writes fail moves to a new file, a few times, at once.
+        let mut attempts = 0;
+        while self.rotating() && (resumed || was != FAILED) && attempts < 3 {
+            let Err(e) = &result else { break };
+            attempts += 1;
+            self.fail(e.clone());
+            result = self.open_file().and_then(|()| {
+                self.shared.retries.fetch_add(1, Ordering::Relaxed);
+                self.final_drain()
+            });
+        }
+        let already_reported = was == FAILED && !resumed;
+        let result = result.map_err(|e| {
+            if !already_reported {
+                self.shared.io_errors.fetch_add(1, Ordering::Relaxed);
+            }
+            let _ = self.close_file();
+            let lost = self.discard_pending();
+            let error = Error {
+                kind: e.kind,
+                message: format!("{e}; {lost} accepted records could not be written"),
+            };
+            *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.clone());
+            error
+        });
         self.retire_abandoned();
         result
     }
