@@ -3,8 +3,12 @@
 // then reads the files with pyarrow and DuckDB and checks every record, its order and the gaps.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -358,12 +362,264 @@ TEST(SinkFaults, WorkerFailureIsReportedAndEarlierFilesStayValid) {
     EXPECT_EQ(stats.dropped_failed, 1u);
     EXPECT_EQ(stats.rows_written, 100u);
     EXPECT_EQ(stats.accepted, 200u);  // the second hundred were accepted, then lost: stats say so
-    EXPECT_THROW(sink.close(), pf::Error);
+    try {
+        sink.close();
+        ADD_FAILURE() << "close should report the failure";
+    } catch (const pf::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("100 accepted records could not be written"), std::string::npos)
+            << e.what();
+    }
     EXPECT_THROW(sink.close(), pf::Error);  // the outcome is repeated, not forgotten
+    const auto closed = sink.stats();
+    EXPECT_EQ(closed.rows_lost, 100u);
+    EXPECT_EQ(closed.accepted, closed.rows_written + closed.rows_lost);
+    EXPECT_GE(closed.io_errors, 1u);
+    EXPECT_EQ(closed.retries, 0u);
+    EXPECT_NE(sink.last_error().find("sub"), std::string::npos) << sink.last_error();
 
     // The file closed before the fault reads back whole.
     write_spec(dir / "kept.sink.json", {"kept/part-000000.parquet"}, "test", {{producer.id(), {100, 100}}},
                {"payload", "seq"}, {{100}});
+}
+
+// Polls until `done` holds or 10 s pass.
+template <class F>
+bool eventually(F done) {
+    for (int i = 0; i < 1000; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return done();
+}
+
+TEST(SinkFaults, RotatingSinkResumesOnTheNextFileWithoutLosingAcceptedRecords) {
+    const auto dir = fresh_dir("resume");
+    pf::SinkOptions options;
+    options.path = dir / "sub" / "part-{seq}.parquet";
+    options.row_group_rows = 100;
+    options.rotate_rows = 100;
+    options.seq = true;
+    options.retry_backoff = 20ms;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    Counts counts;
+    auto record = [&](std::uint64_t n) {
+        for (std::uint64_t i = 0; i < n; ++i) {
+            counts.accepted += producer.try_record(payload_for(producer.id(), counts.attempted++));
+        }
+    };
+    record(100);
+    sink.flush();
+    std::filesystem::rename(dir / "sub", dir / "kept");
+    std::ofstream(dir / "sub") << "not a directory";
+    record(100);  // accepted into the ring; the worker fails to open the next file
+    ASSERT_TRUE(eventually([&] { return sink.stats().io_errors >= 2; }));  // it keeps retrying
+    record(10);                                                           // dropped: worker failed
+    const auto failed = sink.stats();
+    EXPECT_GE(failed.dropped_failed, 10u);
+    EXPECT_EQ(failed.retries, 0u);
+    EXPECT_NE(sink.last_error().find("cannot create directory"), std::string::npos) << sink.last_error();
+
+    // The directory comes back: the worker resumes on the next file with what it held.
+    std::filesystem::remove(dir / "sub");
+    ASSERT_TRUE(eventually([&] { return sink.stats().retries == 1; }));
+    record(150);
+    const auto stats = sink.close();
+    EXPECT_EQ(stats.rows_lost, 0u);
+    EXPECT_EQ(stats.files_failed, 0u);
+    EXPECT_EQ(stats.accepted, stats.rows_written);
+    EXPECT_EQ(stats.accepted, counts.accepted);
+    EXPECT_GE(stats.io_errors, 2u);
+    EXPECT_EQ(stats.retries, 1u);
+    EXPECT_EQ(stats.accepted + stats.dropped_failed, stats.attempted);
+
+    std::filesystem::rename(dir / "kept" / "part-000000.parquet", dir / "sub" / "part-000000.parquet");
+    write_spec(dir / "resume.sink.json", files_in(dir / "sub", dir), "test", {{producer.id(), counts}},
+               {"payload", "seq"});
+}
+
+TEST(SinkFaults, DeletedFileIsCountedAsLostAndTheSinkGoesOn) {
+    const auto dir = fresh_dir("deleted");
+    pf::SinkOptions options;
+    options.path = dir / "part-{seq}.parquet";
+    options.row_group_rows = 50;
+    options.rotate_rows = 200;
+    options.seq = true;
+    options.retry_backoff = 20ms;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    Counts counts;
+    auto record = [&](std::uint64_t n) {
+        for (std::uint64_t i = 0; i < n; ++i) {
+            counts.accepted += producer.try_record(payload_for(producer.id(), counts.attempted++));
+        }
+    };
+    record(250);  // part-000000 complete, part-000001 open with 50 rows
+    sink.flush();
+    ASSERT_TRUE(std::filesystem::remove(dir / "part-000001.parquet.inprogress"));
+    record(150);  // completes part-000001: its rename fails
+    ASSERT_TRUE(eventually([&] { return sink.stats().retries == 1; }));
+    record(100);
+    const auto stats = sink.close();
+    EXPECT_EQ(stats.files_failed, 1u);
+    EXPECT_EQ(stats.rows_lost, 200u);
+    EXPECT_EQ(stats.accepted, stats.rows_written + stats.rows_lost);
+    EXPECT_NE(sink.last_error().find("part-000001.parquet.inprogress': No such file or directory"),
+              std::string::npos)
+        << sink.last_error();
+    // What is on disk: every accepted record except the lost file's, each once.
+    counts.accepted -= stats.rows_lost;
+    write_spec(dir / "deleted.sink.json", files_in(dir, dir), "test", {{producer.id(), counts}}, {"payload", "seq"});
+}
+
+// RLIMIT_FSIZE makes writes past `bytes` fail with EFBIG, as a full disk fails them with ENOSPC,
+// without needing a mount; SIGXFSZ is ignored so the write returns the error.
+struct FileSizeLimit {
+    rlimit old{};
+    explicit FileSizeLimit(rlim_t bytes) {
+        std::signal(SIGXFSZ, SIG_IGN);
+        getrlimit(RLIMIT_FSIZE, &old);
+        rlimit limit = old;
+        limit.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    ~FileSizeLimit() { setrlimit(RLIMIT_FSIZE, &old); }
+};
+
+TEST(SinkFaults, FullFilesAreCutToTheirLastRowGroupAndRetriedOnTheNext) {
+    const auto dir = fresh_dir("file_limit_rotating");
+    Counts counts;
+    std::uint32_t id = 0;
+    pf::SinkStats stats;
+    {
+        FileSizeLimit limit(64 << 10);
+        pf::SinkOptions options;
+        options.path = dir / "part-{seq}.parquet";
+        options.row_group_rows = 50;  // ~2.5 KB row groups: about 25 fit under the limit
+        options.seq = true;
+        options.retry_backoff = 10ms;
+        // A full disk has no room for a footer: the file is cut back to its last checkpoint.
+        options.durability = pf::Durability::RowGroup;
+        pf::Sink sink(options);
+        auto producer = sink.producer();
+        id = producer.id();
+        for (int i = 0; i < 2000; ++i) {
+            const auto seq = counts.attempted++;
+            while (!producer.try_record(payload_for(id, seq))) std::this_thread::sleep_for(1ms);  // wait out back-offs
+            ++counts.accepted;
+        }
+        stats = sink.close();
+    }
+    EXPECT_GE(stats.io_errors, 2u);
+    EXPECT_EQ(stats.retries, stats.io_errors);
+    EXPECT_EQ(stats.files, stats.retries + 1);
+    EXPECT_EQ(stats.rows_lost, 0u);
+    EXPECT_EQ(stats.files_failed, 0u);
+    EXPECT_EQ(stats.rows_written, 2000u);
+    // The retried attempts count as attempts in the stats; the spec counts records.
+    write_spec(dir / "limit.sink.json", files_in(dir, dir), "test", {{id, counts}}, {"payload", "seq"});
+}
+
+TEST(SinkFaults, FullFileWithoutRotationFailsForGoodAndSaysWhat) {
+    for (const auto durability : {pf::Durability::RowGroup, pf::Durability::OnClose}) {
+        const bool checkpoints = durability == pf::Durability::RowGroup;
+        SCOPED_TRACE(checkpoints ? "durability RowGroup" : "durability OnClose");
+        const auto dir = fresh_dir(checkpoints ? "file_limit_single" : "file_limit_single_onclose");
+        Counts counts;
+        std::uint32_t id = 0;
+        pf::SinkStats stats;
+        {
+            FileSizeLimit limit(64 << 10);
+            pf::SinkOptions options;
+            options.path = dir / "capture.parquet";
+            options.row_group_rows = 50;
+            options.seq = true;
+            options.durability = durability;
+            pf::Sink sink(options);
+            auto producer = sink.producer();
+            id = producer.id();
+            for (int i = 0; i < 2000; ++i) {
+                counts.accepted += producer.try_record(payload_for(id, counts.attempted++));
+                if (i % 100 == 99) std::this_thread::sleep_for(2ms);
+            }
+            ASSERT_TRUE(eventually([&] { return sink.stats().io_errors == 1; }));
+            EXPECT_FALSE(producer.try_record(std::string_view("after")));
+            ++counts.attempted;
+            try {
+                sink.close();
+                ADD_FAILURE() << "close should throw";
+            } catch (const pf::Error& e) {
+                const std::string what = e.what();
+                EXPECT_NE(what.find("capture.parquet.inprogress': File too large"), std::string::npos) << what;
+                EXPECT_NE(what.find("accepted records could not be written"), std::string::npos) << what;
+            }
+            stats = sink.stats();
+        }
+        EXPECT_EQ(stats.io_errors, 1u);
+        EXPECT_EQ(stats.retries, 0u);
+        EXPECT_GE(stats.dropped_failed, 1u);
+        EXPECT_GT(stats.rows_lost, 0u);
+        EXPECT_EQ(stats.accepted, stats.rows_written + stats.rows_lost);
+        if (checkpoints) {
+            // Cut back to its last checkpoint, finished and renamed: every row in it reads back.
+            EXPECT_GT(stats.rows_written, 0u);
+            counts.accepted = stats.rows_written;
+            write_spec(dir / "single.sink.json", files_in(dir, dir), "test", {{id, counts}}, {"payload", "seq"});
+        } else {
+            // No room for the footer and no checkpoint to fall back on: the file is lost, and
+            // the stats say so; it stays as .inprogress and recover() cannot repair it.
+            EXPECT_EQ(stats.files_failed, 1u);
+            EXPECT_EQ(stats.rows_written, 0u);
+            EXPECT_THROW(pf::recover(dir / "capture.parquet.inprogress"), pf::Error);
+        }
+    }
+}
+
+TEST(SinkFaults, BadOutputLocationsAreRefusedAtOpenNamingThePathAndTheOsError) {
+    const auto dir = fresh_dir("bad_location");
+    // A missing directory is created.
+    {
+        pf::SinkOptions options;
+        options.path = dir / "new" / "deeper" / "x.parquet";
+        pf::Sink sink(options);
+        sink.close();
+        EXPECT_TRUE(std::filesystem::exists(dir / "new" / "deeper" / "x.parquet"));
+    }
+    // A parent that is a file.
+    std::ofstream(dir / "plain") << "x";
+    try {
+        pf::SinkOptions options;
+        options.path = dir / "plain" / "x.parquet";
+        pf::Sink sink(options);
+        ADD_FAILURE() << "opening under a file should fail";
+    } catch (const pf::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("plain': File exists"), std::string::npos) << e.what();
+    }
+    // A read-only directory (root ignores permissions: then only the cases above run).
+    std::filesystem::create_directories(dir / "ro");
+    std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    if (geteuid() != 0) {
+        try {
+            pf::SinkOptions options;
+            options.path = dir / "ro" / "x.parquet";
+            pf::Sink sink(options);
+            ADD_FAILURE() << "opening in a read-only directory should fail";
+        } catch (const pf::Error& e) {
+            EXPECT_NE(std::string(e.what()).find("ro/x.parquet.inprogress': Permission denied"), std::string::npos)
+                << e.what();
+        }
+    }
+    std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_all);
+    // The writer does not create directories: it says which file it could not create.
+    pf::Schema schema;
+    schema.required("x", pf::PhysicalType::Int64);
+    try {
+        pf::Writer writer(dir / "missing" / "w.parquet", schema);
+        ADD_FAILURE() << "a writer in a missing directory should fail";
+    } catch (const pf::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("missing/w.parquet': No such file or directory"), std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(WriterFaults, DiskFullNamesTheFileAndTheOsError) {
