@@ -5,7 +5,12 @@
 //            [--repetition required|optional|repeated] [--null-every K]
 //            [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
+//            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //
+// --durability sets Writer/SinkOptions::durability (footer checkpoints, fsync) to measure its
+// cost. Sink mode only: --rate paces the producers to that many records per second in total
+// (0: as fast as they can), and --rotate-seconds rotates files by age (--output then needs
+// {seq}); tests/soak.sh uses both.
 // --payload-file reads the rows from a file written by --mode dump instead of generating them.
 // Besides the original lines it prints cpu_seconds= (user + system, all threads, timed part only).
 // Payloads (one BYTE_ARRAY column `payload`, one value per row):
@@ -58,6 +63,9 @@ struct Args {
     std::string payload_file;
     unsigned producers = 1;
     std::size_t ring_bytes = 64 << 20;
+    pf::Durability durability = pf::Durability::OnClose;
+    double rate = 0;
+    double rotate_seconds = 0;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -67,7 +75,8 @@ struct Args {
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
                  "                [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]\n"
                  "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
-                 "                [--ring-bytes BYTES]\n",
+                 "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
+                 "                [--rate RECORDS_PER_SEC] [--rotate-seconds S]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -94,6 +103,14 @@ Args parse(int argc, char** argv) {
         else if (flag == "--producers") a.producers = static_cast<unsigned>(number(flag, v.c_str()));
         else if (flag == "--ring-bytes") a.ring_bytes = number(flag, v.c_str());
         else if (flag == "--output") a.output = v;
+        else if (flag == "--rate") a.rate = static_cast<double>(number(flag, v.c_str()));
+        else if (flag == "--rotate-seconds") a.rotate_seconds = static_cast<double>(number(flag, v.c_str()));
+        else if (flag == "--durability") {
+            if (v == "on-close") a.durability = pf::Durability::OnClose;
+            else if (v == "row-group") a.durability = pf::Durability::RowGroup;
+            else if (v == "sync") a.durability = pf::Durability::Sync;
+            else usage("unknown durability: " + v);
+        }
         else if (flag == "--payload-file") a.payload_file = v;
         else if (flag == "--mode") {
             if (v != "writer" && v != "sink" && v != "ceiling" && v != "dump") usage("unknown mode: " + v);
@@ -251,6 +268,7 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
     schema.add({"payload", pf::PhysicalType::ByteArray, a.repetition, 0, {}, {}});
     pf::WriterOptions options;
     options.compression = a.compression;
+    options.durability = a.durability;
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
 
     Result result;
@@ -280,6 +298,9 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     options.ring_bytes = a.ring_bytes;
     options.max_record_bytes = std::min<std::size_t>(a.row_size, a.ring_bytes / 4);
     options.compression = a.compression;
+    options.durability = a.durability;
+    if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::duration<double>(a.rotate_seconds));
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
@@ -293,7 +314,15 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
             auto& producer = producers[p];
             while (!go.load()) std::this_thread::yield();
             const std::uint64_t pool = payload.size() / a.row_size;
-            for (std::uint64_t r = p; r < a.rows; r += a.producers) {
+            // Paced: this producer's n-th record is due at start + n / (rate / producers).
+            const double per_producer = a.rate / a.producers;
+            const auto start = std::chrono::steady_clock::now();
+            std::uint64_t n = 0;
+            for (std::uint64_t r = p; r < a.rows; r += a.producers, ++n) {
+                if (per_producer > 0 && n % 64 == 0) {
+                    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                              std::chrono::duration<double>(n / per_producer)));
+                }
                 producer.try_record(std::span(payload.data() + (r % pool) * a.row_size, a.row_size));
                 if ((r / a.producers) % 4096 == 0) done += 4096;
             }
@@ -383,6 +412,9 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(stats.accepted), static_cast<unsigned long long>(stats.dropped()),
                     static_cast<unsigned long long>(stats.dropped_full),
                     static_cast<unsigned long long>(stats.ring_high_water));
+        std::printf("files=%llu io_errors=%llu rows_lost=%llu\n", static_cast<unsigned long long>(stats.files),
+                    static_cast<unsigned long long>(stats.io_errors),
+                    static_cast<unsigned long long>(stats.rows_lost));
     }
     std::printf("rows_per_sec=%.2f\n", static_cast<double>(r.rows) / r.seconds);
     std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(r.payload_bytes) / mib / r.seconds);
