@@ -522,7 +522,8 @@ int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
     *out = pf_sink_stats_t{t.attempted,    t.accepted,   t.dropped_full, t.dropped_oversize,
                            t.dropped_closed, t.dropped_failed, t.rows_written, t.row_groups,
                            t.files,        t.bytes_written, t.ring_high_water, t.producers,
-                           t.io_errors,    t.retries,    t.files_failed, t.rows_lost};
+                           t.rows_durable, t.io_errors,  t.retries,    t.files_failed,
+                           t.rows_lost};
     return PF_STATUS_OK;
 }
 

@@ -24,7 +24,8 @@ SinkStats to_stats(const bridge::SinkCounters& c) {
     return SinkStats{c.attempted,     c.accepted,     c.dropped_full, c.dropped_oversize,
                      c.dropped_closed, c.dropped_failed, c.rows_written, c.row_groups,
                      c.files,          c.bytes_written, c.ring_high_water, c.producers,
-                     c.io_errors,      c.retries,      c.files_failed, c.rows_lost};
+                     c.rows_durable,   c.io_errors,    c.retries,      c.files_failed,
+                     c.rows_lost};
 }
 
 }  // namespace

@@ -236,7 +236,7 @@ typedef struct pf_sink_stats {
     uint64_t dropped_full, dropped_oversize, dropped_closed, dropped_failed;
     uint64_t rows_written, row_groups, files, bytes_written;
     uint64_t ring_high_water, producers;
-    uint64_t io_errors, retries, files_failed, rows_lost;
+    uint64_t rows_durable, io_errors, retries, files_failed, rows_lost;
 } pf_sink_stats_t;
 
 /* Fills every field with its default (path NULL). */

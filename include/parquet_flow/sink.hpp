@@ -94,6 +94,9 @@ struct SinkStats {
     std::uint64_t bytes_written = 0;
     std::uint64_t ring_high_water = 0;   // most bytes the worker found waiting in one ring
     std::uint64_t producers = 0;         // live producers (and rings not yet drained)
+    // Rows a crash of the process would not lose: in finished files, or covered by the open
+    // file's last footer checkpoint (durability RowGroup or Sync).
+    std::uint64_t rows_durable = 0;
     std::uint64_t io_errors = 0;         // I/O errors met by the worker (latest: last_error())
     std::uint64_t retries = 0;           // times it resumed on a new file after one
     std::uint64_t files_failed = 0;      // files that could not be finished (rows -> rows_lost)

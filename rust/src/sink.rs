@@ -94,6 +94,9 @@ pub struct SinkStats {
     pub bytes_written: u64,
     pub ring_high_water: u64,
     pub producers: u64,
+    /// Rows a crash of the process would not lose: those in finished files, plus those covered
+    /// by the open file's last footer checkpoint (`Durability::RowGroup`/`Sync`).
+    pub rows_durable: u64,
     /// I/O errors the worker met (each also in `Sink::error`, the latest one kept).
     pub io_errors: u64,
     /// Times the worker resumed on a new file after an I/O error.
@@ -127,6 +130,7 @@ struct Shared {
     row_groups: AtomicU64,
     files: AtomicU64,
     bytes_written: AtomicU64,
+    rows_durable: AtomicU64,
     io_errors: AtomicU64,
     retries: AtomicU64,
     files_failed: AtomicU64,
@@ -275,6 +279,7 @@ impl Sink {
             row_groups: AtomicU64::new(0),
             files: AtomicU64::new(0),
             bytes_written: AtomicU64::new(0),
+            rows_durable: AtomicU64::new(0),
             io_errors: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             files_failed: AtomicU64::new(0),
@@ -382,6 +387,7 @@ impl Sink {
         s.row_groups = self.shared.row_groups.load(Ordering::Relaxed);
         s.files = self.shared.files.load(Ordering::Relaxed);
         s.bytes_written = self.shared.bytes_written.load(Ordering::Relaxed);
+        s.rows_durable = self.shared.rows_durable.load(Ordering::Relaxed);
         s.io_errors = self.shared.io_errors.load(Ordering::Relaxed);
         s.retries = self.shared.retries.load(Ordering::Relaxed);
         s.files_failed = self.shared.files_failed.load(Ordering::Relaxed);
@@ -551,6 +557,8 @@ struct Worker {
     file_seq: u64,
     file_rows: u64,
     file_opened: Instant,
+    /// Rows in files finished and renamed.
+    finished_rows: u64,
     /// While failed: when to try the next file (None: the failure is final).
     retry_at: Option<Instant>,
     backoff: Duration,
@@ -574,6 +582,7 @@ impl Worker {
             file_seq: 0,
             file_rows: 0,
             file_opened: Instant::now(),
+            finished_rows: 0,
             retry_at: None,
             backoff: config.retry_backoff,
             config,
@@ -622,11 +631,20 @@ impl Worker {
             Ok(())
         };
         let result = closed.map(|_| ()).and(renamed.clone());
-        if !writer.closed_valid() || renamed.is_err() {
+        // Rows the file does not hold after all: all of them if it could not be finished, else
+        // those a repair had to cut (a full disk leaves no room for the footer).
+        let gone = if !writer.closed_valid() || renamed.is_err() {
             self.shared.files_failed.fetch_add(1, Ordering::Relaxed);
-            self.shared.rows_written.fetch_sub(rows, Ordering::Relaxed);
-            self.shared.rows_lost.fetch_add(rows, Ordering::Relaxed);
-        }
+            rows
+        } else {
+            self.finished_rows += writer.rows_written();
+            rows - writer.rows_written().min(rows)
+        };
+        self.shared.rows_written.fetch_sub(gone, Ordering::Relaxed);
+        self.shared.rows_lost.fetch_add(gone, Ordering::Relaxed);
+        self.shared
+            .rows_durable
+            .store(self.finished_rows, Ordering::Relaxed);
         result
     }
 
@@ -815,6 +833,10 @@ impl Worker {
             .rows_written
             .fetch_add(rows as u64, Ordering::Relaxed);
         self.shared.row_groups.fetch_add(1, Ordering::Relaxed);
+        self.shared.rows_durable.store(
+            self.finished_rows + writer.durable_rows(),
+            Ordering::Relaxed,
+        );
         self.file_rows += rows as u64;
         self.batch.clear();
         if self.should_rotate(after) {

@@ -1,6 +1,6 @@
 // The capturing process of the crash test (tests/crash/crash_test.py): records as fast as it
-// can through a sink with footer checkpoints until it is killed, and after every row group it
-// prints "rows N" — N rows are then durable (in complete, checkpointed row groups).
+// can through a sink with footer checkpoints until it is killed, and whenever stats().rows_durable
+// changes it prints "rows N": N rows are then in checkpointed row groups and must survive.
 //
 //   crash_child PATH rowgroup|sync ROW_GROUP_ROWS
 //
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
         std::memset(record + head, 'a' + static_cast<int>(seq % 26), fill);
         producer.try_record(std::string_view(record, static_cast<std::size_t>(head) + fill));
         if (seq % 256 == 0) {
-            const std::uint64_t rows = sink.stats().rows_written;
+            const std::uint64_t rows = sink.stats().rows_durable;
             if (rows != reported) {
                 reported = rows;
                 std::printf("rows %llu\n", static_cast<unsigned long long>(rows));

@@ -93,7 +93,7 @@ struct FooterInfo {
 
 /// The end offset (just past `PAR1`) of the last intact footer, scanning backwards.
 fn last_checkpoint(file: &mut File, len: u64) -> std::io::Result<Option<(u64, FooterInfo)>> {
-    let mut window = vec![0u8; WINDOW + 3];
+    let mut window = vec![0u8; (len as usize).min(WINDOW) + 3];
     // Candidate magic positions below `limit` are still to be examined.
     let mut limit = len.saturating_sub(3);
     while limit > 8 {
@@ -175,7 +175,14 @@ mod tests {
 
     /// Writes `groups` row groups whose strings are full of `PAR1` and footer-like bytes; returns
     /// the file's bytes and its size after each row group's checkpoint.
-    fn checkpointed_file(dir: &Path, groups: usize, codec: Codec) -> (Vec<u8>, Vec<u64>) {
+    /// Row group `g` has 3 + g rows, or 3 + g + `grow` * g rows to make row groups outgrow the
+    /// footer. Returns the bytes and, per row group, the file size if it was checkpointed.
+    fn checkpointed_file(
+        dir: &Path,
+        groups: usize,
+        codec: Codec,
+        grow: usize,
+    ) -> (Vec<u8>, Vec<Option<u64>>) {
         let path = dir.join("f.parquet");
         let columns = vec![
             Column::new("s", PhysicalType::ByteArray, Repetition::Required),
@@ -189,7 +196,7 @@ mod tests {
         let mut writer = FileWriter::create(&path, columns, options).unwrap();
         let mut ends = Vec::new();
         for g in 0..groups {
-            let rows = 3 + g;
+            let rows = rows_of(g, grow);
             let mut values = Vec::new();
             let mut offsets = vec![0u32];
             for r in 0..rows {
@@ -214,12 +221,22 @@ mod tests {
                 },
             ];
             writer.write_row_group(rows, &inputs).unwrap();
-            ends.push(writer.bytes_written());
+            let checkpointed = writer.durable_rows() == writer.rows_written();
+            ends.push(checkpointed.then(|| writer.bytes_written()));
         }
+        let before_close = writer.bytes_written();
         let summary = writer.close().unwrap();
-        // The last checkpoint is the final footer: close() adds nothing.
-        assert_eq!(summary.bytes, *ends.last().unwrap());
+        if ends.last().unwrap().is_some() {
+            // The last checkpoint is the final footer: close() adds nothing.
+            assert_eq!(summary.bytes, before_close);
+        } else {
+            *ends.last_mut().unwrap() = Some(summary.bytes);
+        }
         (std::fs::read(&path).unwrap(), ends)
+    }
+
+    fn rows_of(g: usize, grow: usize) -> usize {
+        3 + g + grow * g
     }
 
     fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -230,18 +247,49 @@ mod tests {
 
     #[test]
     fn every_cut_recovers_to_the_last_complete_row_group() {
-        for codec in [Codec::Uncompressed, Codec::Gzip] {
-            let dir = temp_dir(&format!("cuts-{codec:?}"));
-            let (bytes, ends) = checkpointed_file(&dir, 4, codec);
+        // grow 0: small row groups, so checkpoints thin out as the footer grows; grow 400: every
+        // row group outweighs the footer and gets its checkpoint.
+        for (codec, grow, groups) in [
+            (Codec::Uncompressed, 0, 12),
+            (Codec::Gzip, 0, 6),
+            (Codec::Uncompressed, 400, 5),
+        ] {
+            let dir = temp_dir(&format!("cuts-{codec:?}-{grow}"));
+            let (bytes, ends) = checkpointed_file(&dir, groups, codec, grow);
+            if grow > 0 {
+                assert!(ends.iter().all(Option::is_some), "{ends:?}");
+            } else {
+                assert!(
+                    ends.iter().any(Option::is_none),
+                    "spacing never applied: {ends:?}"
+                );
+            }
+            let checkpoints: Vec<(usize, u64)> = ends
+                .iter()
+                .enumerate()
+                .filter_map(|(g, e)| e.map(|e| (g + 1, e)))
+                .collect();
             let path = dir.join("cut.parquet");
-            for cut in 0..=bytes.len() {
+            // About 400 cuts spread over the file, and every byte near a checkpoint's end.
+            let mut cuts: Vec<usize> = (0..=bytes.len()).step_by(bytes.len() / 400 + 1).collect();
+            for &(_, end) in &checkpoints {
+                let end = end as usize;
+                cuts.extend(end.saturating_sub(24)..=(end + 24).min(bytes.len()));
+            }
+            cuts.sort_unstable();
+            cuts.dedup();
+            for cut in cuts {
                 std::fs::write(&path, &bytes[..cut]).unwrap();
-                let complete = ends.iter().filter(|&&e| e as usize <= cut).count();
+                let complete = checkpoints
+                    .iter()
+                    .filter(|&&(_, e)| e as usize <= cut)
+                    .count();
                 match recover(&path) {
                     Ok(r) => {
                         assert!(complete > 0, "cut {cut}: recovered from nothing: {r:?}");
-                        let end = ends[complete - 1];
-                        let rows: usize = (0..complete).map(|g| 3 + g).sum();
+                        let (groups_kept, end) = checkpoints[complete - 1];
+                        let complete = groups_kept;
+                        let rows: usize = (0..complete).map(|g| rows_of(g, grow)).sum();
                         assert_eq!(r.row_groups, complete as u64, "cut {cut}");
                         assert_eq!(r.rows, rows as u64, "cut {cut}");
                         assert_eq!(r.bytes, end, "cut {cut}");
@@ -262,7 +310,8 @@ mod tests {
     #[test]
     fn garbage_after_a_checkpoint_is_cut() {
         let dir = temp_dir("garbage");
-        let (mut bytes, ends) = checkpointed_file(&dir, 2, Codec::Uncompressed);
+        let (mut bytes, ends) = checkpointed_file(&dir, 2, Codec::Uncompressed, 400);
+        let ends: Vec<u64> = ends.into_iter().map(Option::unwrap).collect();
         // A torn next row group that happens to end in PAR1 after a bogus length.
         bytes.extend_from_slice(&[0x15, 0x00, 0x15, 0x04, 0x2C]);
         bytes.extend_from_slice(&3u32.to_le_bytes());

@@ -27,11 +27,15 @@ pub enum Durability {
     /// reader opens and that `recover` cannot repair. The fastest; the default.
     #[default]
     OnClose = 0,
-    /// After every row group a complete footer (a checkpoint) is appended, so the file is valid
-    /// at every row-group boundary; a crash loses at most the row group being written, and
-    /// `recover` cuts its partial bytes. The data is in the OS page cache: it survives the
-    /// process, not a power cut. Costs one footer write per row group, and the superseded
-    /// footers stay in the file (each about 100 bytes per column per row group so far).
+    /// After a row group a complete footer (a checkpoint) is appended, so the file is valid at
+    /// that boundary; a crash loses only the rows after the last checkpoint, and `recover` cuts
+    /// their partial bytes. Superseded footers stay in the file, and a footer grows with the
+    /// row groups before it (about 60 bytes per column per row group), so checkpoints are
+    /// spaced to keep that overhead bounded: one after every row group while the data written
+    /// since the last checkpoint is at least `CHECKPOINT_SPACING` times the footer's size,
+    /// otherwise after the first row group that restores that ratio. Superseded footers thus
+    /// stay under 1/`CHECKPOINT_SPACING` of the file; `durable_rows()` says what a crash keeps.
+    /// The data is in the OS page cache: it survives the process, not a power cut.
     RowGroup = 1,
     /// As `RowGroup`, plus `fdatasync` after every checkpoint: what was checkpointed survives a
     /// power cut too. Costs a disk flush per row group.
@@ -48,6 +52,10 @@ impl Durability {
         }
     }
 }
+
+/// With `Durability::RowGroup`/`Sync`, a checkpoint is written once the data since the previous
+/// one is at least this many times the size of that footer (see [`Durability::RowGroup`]).
+pub const CHECKPOINT_SPACING: u64 = 16;
 
 /// File-level settings.
 #[derive(Clone, Debug)]
@@ -120,8 +128,12 @@ pub struct FileWriter {
     /// `good_position` is the end of such a checkpoint: cutting the file there leaves it valid
     /// without writing anything (what a full disk needs).
     good_has_footer: bool,
-    /// End of the last checkpoint footer and how many row groups it describes.
-    checkpoint: Option<(u64, usize)>,
+    /// End of the last checkpoint footer, and the row groups and rows it describes.
+    checkpoint: Option<(u64, usize, u64)>,
+    /// Bytes of the last footer written, magic and length included.
+    last_footer_len: u64,
+    /// Where each row group's data ends (before any checkpoint footer after it).
+    row_group_ends: Vec<u64>,
     /// close() left a valid file (possibly cut back to its last good row group).
     closed_valid: bool,
     /// The I/O failure that stopped the writer, if any.
@@ -187,6 +199,8 @@ impl FileWriter {
             footer_current: false,
             good_has_footer: false,
             checkpoint: None,
+            last_footer_len: 0,
+            row_group_ends: Vec::new(),
             closed_valid: false,
             failure: None,
         })
@@ -202,6 +216,15 @@ impl FileWriter {
 
     pub fn rows_written(&self) -> u64 {
         self.rows
+    }
+
+    /// Rows a crash of the process would not lose: all of them once closed; before that, with
+    /// `Durability::RowGroup`/`Sync`, those covered by the last checkpoint; else none.
+    pub fn durable_rows(&self) -> u64 {
+        if self.closed_valid {
+            return self.rows;
+        }
+        self.checkpoint.map_or(0, |(_, _, rows)| rows)
     }
 
     pub fn row_groups_written(&self) -> u64 {
@@ -315,11 +338,15 @@ impl FileWriter {
                 self.footer_current = false;
                 self.good_has_footer = false;
                 self.rows += row_count as u64;
+                self.row_group_ends.push(self.position);
                 self.row_groups.push(RowGroupMeta {
                     columns: chunks,
                     num_rows: row_count as i64,
                 });
-                if self.durability == Durability::OnClose {
+                let due = self.checkpoint.is_none_or(|(end, _, _)| {
+                    self.position - end >= CHECKPOINT_SPACING * self.last_footer_len
+                });
+                if self.durability == Durability::OnClose || !due {
                     return Ok(());
                 }
                 // The row group is complete; a failed checkpoint only cuts its own footer.
@@ -329,7 +356,7 @@ impl FileWriter {
                 if result.is_ok() {
                     self.good_position = self.position;
                     self.good_has_footer = true;
-                    self.checkpoint = Some((self.position, self.row_groups.len()));
+                    self.checkpoint = Some((self.position, self.row_groups.len(), self.rows));
                 }
                 result.inspect_err(|e| self.failure = Some(e.clone()))
             }
@@ -384,33 +411,48 @@ impl FileWriter {
     }
 
     /// After an I/O error: cuts the partial row group and writes a footer for the complete ones.
-    /// If even that footer cannot be written (a full disk), falls back to the last checkpoint,
-    /// which needs no write at all.
+    /// If that footer does not fit (a full disk), drops the last row group too, which frees
+    /// more than its footer needs, and tries again, down to the last checkpoint, which needs
+    /// no write at all. `rows_written()` then tells how many rows the file kept.
     fn repair(&mut self, file: File) -> Result<()> {
         let cut = |mut file: &File, at: u64| -> std::io::Result<()> {
             file.set_len(at)?;
             file.seek(SeekFrom::Start(at))?;
             Ok(())
         };
-        cut(&file, self.good_position).map_err(|e| Error::io("cannot repair", &self.path, &e))?;
+        let path = self.path.clone();
+        let io = |e: std::io::Error| Error::io("cannot repair", &path, &e);
+        cut(&file, self.good_position).map_err(io)?;
         self.position = self.good_position;
         if self.good_has_footer {
             return Ok(());
         }
-        let written = file
-            .try_clone()
-            .map_err(|e| Error::io("cannot repair", &self.path, &e))
-            .and_then(|clone| self.write_footer(&mut BufWriter::new(clone)));
-        match (written, self.checkpoint) {
-            (Ok(()), _) => Ok(()),
-            (Err(_), Some((end, row_groups))) => {
-                cut(&file, end).map_err(|e| Error::io("cannot repair", &self.path, &e))?;
+        let (checkpoint_end, checkpoint_groups) = self
+            .checkpoint
+            .map_or((None, 0), |(end, groups, _)| (Some(end), groups));
+        let mut last_error = None;
+        while self.row_groups.len() > checkpoint_groups {
+            let end = self.row_group_ends[self.row_groups.len() - 1];
+            cut(&file, end).map_err(io)?;
+            self.position = end;
+            let written = file
+                .try_clone()
+                .map_err(io)
+                .and_then(|clone| self.write_footer(&mut BufWriter::new(clone)));
+            match written {
+                Ok(()) => return Ok(()),
+                Err(e) => last_error = Some(e),
+            }
+            let dropped = self.row_groups.pop().expect("loop condition");
+            self.rows -= dropped.num_rows as u64;
+        }
+        match checkpoint_end {
+            Some(end) => {
+                cut(&file, end).map_err(io)?;
                 self.position = end;
-                self.row_groups.truncate(row_groups);
-                self.rows = self.row_groups.iter().map(|g| g.num_rows as u64).sum();
                 Ok(())
             }
-            (Err(e), None) => Err(e),
+            None => Err(last_error.unwrap_or_else(|| Error::internal("nothing to repair"))),
         }
     }
 
@@ -437,6 +479,7 @@ impl FileWriter {
                 .map_err(|e| Error::io("cannot sync", &self.path, &e))?;
         }
         self.position += self.footer.len() as u64 + 8;
+        self.last_footer_len = self.footer.len() as u64 + 8;
         self.footer_current = true;
         Ok(())
     }
