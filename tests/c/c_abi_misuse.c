@@ -76,6 +76,8 @@ int main(int argc, char **argv) {
     EXPECT("gzip level out of range", pf_writer_set_gzip_level(w, 10), w, INVALID, "between 0 and 9");
     EXPECT("codec for a missing column", pf_writer_set_column_compression(w, "nope", 2), w, INVALID, "no column named 'nope'");
     EXPECT("zero page size", pf_writer_set_data_page_size(w, 0), w, INVALID, "page size");
+    EXPECT("unknown durability", pf_writer_set_durability(w, 3), w, INVALID, "unknown durability code 3");
+    EXPECT("NULL handle: set durability", pf_writer_set_durability(NULL, 1), NULL, INVALID, "handle is NULL");
     EXPECT("NULL metadata key", pf_writer_add_key_value_metadata(w, NULL, "v"), w, INVALID, "must not be NULL");
     EXPECT("good column", pf_writer_add_column(w, "a", PF_PHYSICAL_INT32, PF_REPETITION_REQUIRED, 0), w, PF_STATUS_OK, "");
     expect("last_error is empty after success", PF_STATUS_OK, PF_STATUS_OK, pf_writer_last_error(w), "");
@@ -169,7 +171,36 @@ int main(int argc, char **argv) {
     EXPECT("write after close", pf_writer_write_row_group_with_levels(w, 2, good, 3), w, NOT_OPEN, "closed");
     EXPECT("double close", pf_writer_close(w), w, NOT_OPEN, "already closed");
     EXPECT("open after close", pf_writer_open(w), w, NOT_OPEN, "closed");
+    EXPECT("durability after close", pf_writer_set_durability(w, 1), w, INVALID, "configure it before pf_writer_open");
     pf_writer_destroy(w);
+
+    /* Recovery: NULL path, missing file, not Parquet; each leaves a message for the thread. */
+    EXPECT("recover NULL path", pf_recover(NULL, NULL), NULL, INVALID, "path is NULL");
+    char missing[4096];
+    snprintf(missing, sizeof missing, "%s/no_such_file.parquet", dir);
+    pf_recovery_t recovery;
+    EXPECT("recover a missing file", pf_recover(missing, &recovery), NULL, PF_STATUS_INTERNAL,
+           "no_such_file.parquet': No such file or directory");
+    char not_parquet[4096];
+    snprintf(not_parquet, sizeof not_parquet, "%s/not_parquet.bin", dir);
+    FILE *junk = fopen(not_parquet, "w");
+    if (junk) {
+        fputs("definitely not parquet", junk);
+        fclose(junk);
+    }
+    EXPECT("recover a non-Parquet file", pf_recover(not_parquet, &recovery), NULL, INVALID, "does not start with PAR1");
+    remove(not_parquet);
+
+    /* The sink: bad durability code. */
+    pf_sink_config_t config;
+    pf_sink_config_init(&config);
+    char sink_path[4096];
+    snprintf(sink_path, sizeof sink_path, "%s/misuse_sink.parquet", dir);
+    config.path = sink_path;
+    config.durability = 7;
+    int32_t sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with an unknown durability", sink_created, INVALID, pf_sink_last_error(NULL),
+           "unknown durability code 7");
 
     char sidecar[4096];
     snprintf(sidecar, sizeof sidecar, "%s/c_misuse_survivor.parquet.expect.json", dir);
