@@ -382,6 +382,25 @@ TEST(SinkFaults, WorkerFailureIsReportedAndEarlierFilesStayValid) {
                {"payload", "seq"}, {{100}});
 }
 
+// Offers `n` test payloads, numbered by attempt as the sink's seq column numbers them.
+void record_test_payloads(pf::Sink::Producer& producer, Counts& counts, std::uint64_t n) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+        counts.accepted += producer.try_record(payload_for(producer.id(), counts.attempted++));
+    }
+}
+
+// A sink rotating by rows, with the seq column and a short retry back-off.
+pf::SinkOptions rotating_fault_options(const std::filesystem::path& path, std::size_t row_group_rows,
+                                       std::uint64_t rotate_rows) {
+    pf::SinkOptions options;
+    options.path = path;
+    options.row_group_rows = row_group_rows;
+    options.rotate_rows = rotate_rows;
+    options.seq = true;
+    options.retry_backoff = 20ms;
+    return options;
+}
+
 // Polls until `done` holds or 10 s pass.
 template <class F>
 bool eventually(F done) {
@@ -394,20 +413,10 @@ bool eventually(F done) {
 
 TEST(SinkFaults, RotatingSinkResumesOnTheNextFileWithoutLosingAcceptedRecords) {
     const auto dir = fresh_dir("resume");
-    pf::SinkOptions options;
-    options.path = dir / "sub" / "part-{seq}.parquet";
-    options.row_group_rows = 100;
-    options.rotate_rows = 100;
-    options.seq = true;
-    options.retry_backoff = 20ms;
-    pf::Sink sink(options);
+    pf::Sink sink(rotating_fault_options(dir / "sub" / "part-{seq}.parquet", 100, 100));
     auto producer = sink.producer();
     Counts counts;
-    auto record = [&](std::uint64_t n) {
-        for (std::uint64_t i = 0; i < n; ++i) {
-            counts.accepted += producer.try_record(payload_for(producer.id(), counts.attempted++));
-        }
-    };
+    auto record = [&](std::uint64_t n) { record_test_payloads(producer, counts, n); };
     record(100);
     sink.flush();
     std::filesystem::rename(dir / "sub", dir / "kept");
@@ -440,20 +449,10 @@ TEST(SinkFaults, RotatingSinkResumesOnTheNextFileWithoutLosingAcceptedRecords) {
 
 TEST(SinkFaults, DeletedFileIsCountedAsLostAndTheSinkGoesOn) {
     const auto dir = fresh_dir("deleted");
-    pf::SinkOptions options;
-    options.path = dir / "part-{seq}.parquet";
-    options.row_group_rows = 50;
-    options.rotate_rows = 200;
-    options.seq = true;
-    options.retry_backoff = 20ms;
-    pf::Sink sink(options);
+    pf::Sink sink(rotating_fault_options(dir / "part-{seq}.parquet", 50, 200));
     auto producer = sink.producer();
     Counts counts;
-    auto record = [&](std::uint64_t n) {
-        for (std::uint64_t i = 0; i < n; ++i) {
-            counts.accepted += producer.try_record(payload_for(producer.id(), counts.attempted++));
-        }
-    };
+    auto record = [&](std::uint64_t n) { record_test_payloads(producer, counts, n); };
     record(250);  // part-000000 complete, part-000001 open with 50 rows
     sink.flush();
     ASSERT_TRUE(std::filesystem::remove(dir / "part-000001.parquet.inprogress"));
