@@ -1002,16 +1002,20 @@ impl Worker {
         } else {
             self.final_drain()
         };
-        // A rotating sink whose last writes fail moves to a new file, a few times, at once.
-        let mut attempts = 0;
-        while self.rotating() && (resumed || was != FAILED) && attempts < 3 {
+        // A rotating sink whose last writes fail moves to a new file at once, for as long as
+        // each file takes some of what is left (a full file), and up to three times in a row
+        // when none does.
+        let mut fruitless = 0;
+        while self.rotating() && (resumed || was != FAILED) && fruitless < 3 {
             let Err(e) = &result else { break };
-            attempts += 1;
             self.fail(e.clone());
+            let before = self.shared.rows_written.load(Ordering::Relaxed);
             result = self.open_file().and_then(|()| {
                 self.shared.retries.fetch_add(1, Ordering::Relaxed);
                 self.final_drain()
             });
+            let progressed = self.shared.rows_written.load(Ordering::Relaxed) > before;
+            fruitless = if progressed { 0 } else { fruitless + 1 };
         }
         let already_reported = was == FAILED && !resumed;
         let result = result.map_err(|e| {

@@ -377,16 +377,17 @@ impl FileWriter {
                 self.path.display()
             )));
         };
-        let result = match self.failure.take() {
-            None if self.footer_current => {
+        let mut out = out;
+        let failure = match self.failure.take() {
+            None if self.footer_current => None,
+            // A footer that does not fit (a full disk) is repaired like any failed write.
+            None => self.write_footer(&mut out).err(),
+            Some(failure) => Some(failure),
+        };
+        let result = match failure {
+            None => {
                 self.closed_valid = true;
                 Ok(self.summary())
-            }
-            None => {
-                let mut out = out;
-                let result = self.write_footer(&mut out).map(|()| self.summary());
-                self.closed_valid = result.is_ok();
-                result
             }
             Some(failure) => {
                 let (file, _unwritten) = out.into_parts();
