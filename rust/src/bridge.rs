@@ -405,6 +405,7 @@ fn input_from<'a>(slices: &ColumnSlices<'a>) -> ColumnInput<'a> {
         declared_type: u8::try_from(slices.declared_type)
             .ok()
             .and_then(|c| PhysicalType::from_code(c.into())),
+        plain_encoded: false,
     }
 }
 

@@ -509,7 +509,10 @@ pub fn sink_columns(config: &SinkConfig) -> Vec<Column> {
 /// Rows collected for the next row group; the buffers are reused.
 #[derive(Default)]
 struct Batch {
+    /// The payload column already PLAIN-encoded (length, bytes, ...): its pages are written
+    /// straight from here, so a record is copied once on its way from the ring to the file.
     payload: Vec<u8>,
+    /// Where each record's PLAIN value starts in `payload`, plus the end.
     offsets: Vec<u32>,
     recv_ts: Vec<i64>,
     producer_id: Vec<i32>,
@@ -718,7 +721,7 @@ impl Worker {
     fn room(&self) -> usize {
         let mut room = self.config.row_group_rows - self.batch.rows();
         let bytes_left = u32::MAX as usize - self.batch.payload.len();
-        room = room.min(bytes_left / self.shared.max_payload.max(1));
+        room = room.min(bytes_left / (self.shared.max_payload + 4));
         if let Some(max) = self.config.rotate_rows {
             let left = max.saturating_sub(self.file_rows) as usize;
             room = room.min(left.saturating_sub(self.batch.rows()));
@@ -748,6 +751,9 @@ impl Worker {
                 let n = slot
                     .consumer
                     .read(&slot.ring, self.shared.extra_len, room, |r| {
+                        batch
+                            .payload
+                            .extend_from_slice(&(r.payload.len() as u32).to_le_bytes());
                         batch.payload.extend_from_slice(r.payload);
                         batch.offsets.push(batch.payload.len() as u32);
                         let mut at = 0;
@@ -811,6 +817,7 @@ impl Worker {
         inputs.push(ColumnInput {
             values: &b.payload,
             offsets: Some(&b.offsets),
+            plain_encoded: true,
             ..Default::default()
         });
         if self.config.recv_ts {

@@ -20,6 +20,11 @@ pub struct ColumnInput<'a> {
     /// The physical type the caller's values were typed as, when it knows (typed C++ spans);
     /// checked against the column so an INT32 span cannot land in an INT64 column.
     pub declared_type: Option<PhysicalType>,
+    /// BYTE_ARRAY only: `values` is already PLAIN-encoded (each value's 4-byte little-endian
+    /// length, then its bytes) and `offsets` mark where each value's length starts. Pages are
+    /// then written straight from `values`, without a copy. The sink's worker builds its row
+    /// groups this way.
+    pub plain_encoded: bool,
 }
 
 impl<'a> ColumnInput<'a> {
@@ -187,12 +192,19 @@ fn count_values(column: &Column, input: &ColumnInput<'_>) -> std::result::Result
     if column.physical != PhysicalType::ByteArray && input.offsets.is_some() {
         return Err("offsets are only for BYTE_ARRAY columns".into());
     }
+    if column.physical != PhysicalType::ByteArray && input.plain_encoded {
+        return Err("PLAIN-encoded input is only for BYTE_ARRAY columns".into());
+    }
     let width = match column.physical {
         PhysicalType::ByteArray => {
             let offsets = input
                 .offsets
                 .ok_or("a BYTE_ARRAY column needs offsets (count + 1 of them)")?;
-            return check_offsets(offsets, values.len());
+            let count = check_offsets(offsets, values.len())?;
+            if input.plain_encoded {
+                check_plain_prefixes(offsets, values)?;
+            }
+            return Ok(count);
         }
         PhysicalType::FixedLenByteArray => column.type_length as usize,
         other => other.input_width().expect("fixed-width type"),
@@ -212,6 +224,25 @@ fn count_values(column: &Column, input: &ColumnInput<'_>) -> std::result::Result
         }
     }
     Ok(values.len() / width)
+}
+
+/// Each PLAIN value's length prefix must match the span its offsets give it.
+fn check_plain_prefixes(offsets: &[u32], values: &[u8]) -> std::result::Result<(), String> {
+    for (i, w) in offsets.windows(2).enumerate() {
+        let (start, end) = (w[0] as usize, w[1] as usize);
+        let prefix = values
+            .get(start..start + 4)
+            .filter(|_| end - start >= 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+        if prefix != Some(end - start - 4) {
+            return Err(format!(
+                "PLAIN-encoded value {i} spans {} bytes but its length prefix does not say {}",
+                end - start,
+                (end - start).saturating_sub(4)
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn check_offsets(offsets: &[u32], values_len: usize) -> std::result::Result<usize, String> {

@@ -59,18 +59,26 @@ impl PageEncoder {
             value_end: 0,
         };
         // Row groups are never empty (the writer rejects them), so there is at least one page.
+        // PLAIN-encoded values of a column without levels are the page as they are.
+        let direct = input.plain_encoded && column.repetition.max_def_level() == 0;
         while span.entry_end < counts.entries {
             span = next_page(column, input, counts, span, page_size);
-            self.encode_page(column, input, span);
-            let uncompressed = self.page.len();
+            let page: &[u8] = if direct {
+                let offsets = input.offsets.expect("validated: byte arrays have offsets");
+                &input.values[offsets[span.value_start] as usize..offsets[span.value_end] as usize]
+            } else {
+                self.encode_page(column, input, span);
+                &self.page
+            };
+            let uncompressed = page.len();
             let body: &[u8] = match codec {
-                Codec::Uncompressed => &self.page,
+                Codec::Uncompressed => page,
                 Codec::Gzip => {
                     let gzip = sink
                         .gzip
                         .as_deref_mut()
                         .expect("gzip compressor for GZIP column");
-                    gzip.compress(&self.page, &mut self.compressed)
+                    gzip.compress(page, &mut self.compressed)
                         .map_err(ChunkError::Input)?;
                     &self.compressed
                 }
@@ -122,7 +130,13 @@ impl PageEncoder {
             PhysicalType::Boolean => pack_bits(&input.values[v0..v1], page),
             PhysicalType::ByteArray => {
                 let offsets = input.offsets.expect("validated: byte arrays have offsets");
-                encode_byte_arrays(input.values, &offsets[v0..=v1], page);
+                if input.plain_encoded {
+                    page.extend_from_slice(
+                        &input.values[offsets[v0] as usize..offsets[v1] as usize],
+                    );
+                } else {
+                    encode_byte_arrays(input.values, &offsets[v0..=v1], page);
+                }
             }
             PhysicalType::FixedLenByteArray => {
                 let w = column.type_length as usize;
@@ -167,7 +181,8 @@ fn next_page(
             PhysicalType::Boolean => 1,
             PhysicalType::ByteArray => {
                 let o = input.offsets.expect("validated");
-                8 * (4 + (o[v + 1] - o[v]) as u64)
+                let prefix = if input.plain_encoded { 0 } else { 4 };
+                8 * (prefix + (o[v + 1] - o[v]) as u64)
             }
             PhysicalType::FixedLenByteArray => 8 * column.type_length as u64,
             other => 8 * other.input_width().expect("fixed-width") as u64,
@@ -178,9 +193,11 @@ fn next_page(
         let remaining = counts.values - v0;
         let take = match (column.physical, input.offsets) {
             (PhysicalType::ByteArray, Some(o)) => {
-                // Largest n with 4n + bytes(v0, v0+n) <= page_size, found by bisection: the
-                // encoded size grows with n.
-                let fits = |n: usize| 4 * n as u64 + (o[v0 + n] - o[v0]) as u64 <= page_size as u64;
+                // Largest n with 4n + bytes(v0, v0+n) <= page_size (PLAIN-encoded input has its
+                // prefixes in the bytes already), found by bisection: the size grows with n.
+                let prefixes = if input.plain_encoded { 0 } else { 4 };
+                let fits =
+                    |n: usize| prefixes * n as u64 + (o[v0 + n] - o[v0]) as u64 <= page_size as u64;
                 let (mut lo, mut hi) = (1usize, remaining);
                 while lo < hi {
                     let mid = lo + (hi - lo).div_ceil(2);
@@ -223,5 +240,100 @@ fn next_page(
         entry_end: e,
         value_start: v0,
         value_end: v,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parquet::{
+        Codec, Column, ColumnInput, FileWriter, PhysicalType, Repetition, WriterOptions,
+    };
+
+    /// Values of 0..40 bytes, as Arrow-style bytes + offsets and as PLAIN + value starts.
+    fn both_layouts(n: usize) -> (Vec<u8>, Vec<u32>, Vec<u8>, Vec<u32>) {
+        let (mut raw, mut raw_offsets) = (Vec::new(), vec![0u32]);
+        let (mut plain, mut plain_offsets) = (Vec::new(), vec![0u32]);
+        for i in 0..n {
+            let value: Vec<u8> = (0..i % 41).map(|j| (i * 7 + j) as u8).collect();
+            raw.extend_from_slice(&value);
+            raw_offsets.push(raw.len() as u32);
+            plain.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            plain.extend_from_slice(&value);
+            plain_offsets.push(plain.len() as u32);
+        }
+        (raw, raw_offsets, plain, plain_offsets)
+    }
+
+    #[test]
+    fn plain_encoded_input_writes_the_same_file() {
+        let dir = std::env::temp_dir().join(format!("pf-plain-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (raw, raw_offsets, plain, plain_offsets) = both_layouts(5000);
+        for (codec, page_size, repetition) in [
+            (Codec::Uncompressed, 1 << 20, Repetition::Required),
+            (Codec::Uncompressed, 700, Repetition::Required),
+            (Codec::Gzip, 700, Repetition::Required),
+            (Codec::Uncompressed, 700, Repetition::Optional),
+        ] {
+            let write = |name: &str, input: ColumnInput<'_>| {
+                let path = dir.join(name);
+                let options = WriterOptions {
+                    codec,
+                    data_page_size: page_size,
+                    ..WriterOptions::default()
+                };
+                let column = Column::new("s", PhysicalType::ByteArray, repetition);
+                let mut writer = FileWriter::create(&path, vec![column], options).unwrap();
+                writer.write_row_group(5000, &[input]).unwrap();
+                writer.close().unwrap();
+                std::fs::read(&path).unwrap()
+            };
+            let from_raw = write(
+                "raw.parquet",
+                ColumnInput {
+                    values: &raw,
+                    offsets: Some(&raw_offsets),
+                    ..Default::default()
+                },
+            );
+            let from_plain = write(
+                "plain.parquet",
+                ColumnInput {
+                    values: &plain,
+                    offsets: Some(&plain_offsets),
+                    plain_encoded: true,
+                    ..Default::default()
+                },
+            );
+            assert!(
+                from_raw == from_plain,
+                "{codec:?} {page_size} {repetition:?}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn plain_encoded_input_with_wrong_prefixes_is_refused() {
+        let dir = std::env::temp_dir().join(format!("pf-plain-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (_, _, mut plain, offsets) = both_layouts(10);
+        plain[offsets[3] as usize] ^= 1; // value 3's length prefix
+        let column = Column::new("s", PhysicalType::ByteArray, Repetition::Required);
+        let mut writer = FileWriter::create(
+            dir.join("x.parquet"),
+            vec![column],
+            WriterOptions::default(),
+        )
+        .unwrap();
+        let input = ColumnInput {
+            values: &plain,
+            offsets: Some(&offsets),
+            plain_encoded: true,
+            ..Default::default()
+        };
+        let err = writer.write_row_group(10, &[input]).unwrap_err();
+        assert!(err.message.contains("PLAIN-encoded value 3"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
