@@ -14,7 +14,6 @@ using namespace parquet_flow;
 
 struct pf_sink {
     Sink sink;
-    mutable std::string last_error;
 };
 
 struct pf_producer {
@@ -72,7 +71,8 @@ int32_t guarded(pf_writer_handle* h, const char* function, F&& body) {
     return catch_all(h->last_error, function, body);
 }
 
-// Failures of pf_sink_create, per thread.
+// Failures of pf_sink_* and pf_producer_* calls, per thread: one sink is shared by the
+// threads that create producers on it, so a per-sink message would be a data race.
 thread_local std::string g_sink_thread_error;
 
 template <class F>
@@ -81,8 +81,8 @@ int32_t sink_guarded(pf_sink* s, const char* function, F&& body) {
         g_sink_thread_error = std::string(function) + ": sink is NULL";
         return PF_STATUS_INVALID_ARGUMENT;
     }
-    s->last_error.clear();
-    return catch_all(s->last_error, function, body);
+    g_sink_thread_error.clear();
+    return catch_all(g_sink_thread_error, function, body);
 }
 
 bool valid_compression(int32_t code) {
@@ -474,7 +474,7 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         }
         o.durability = static_cast<Durability>(c->durability);
         if (c->retry_backoff_ns > 0) o.retry_backoff = std::chrono::nanoseconds(c->retry_backoff_ns);
-        result = new pf_sink{Sink(o), {}};
+        result = new pf_sink{Sink(o)};
         return PF_STATUS_OK;
     });
     if (status == PF_STATUS_OK) g_sink_thread_error.clear();
@@ -536,6 +536,6 @@ int32_t pf_sink_close(pf_sink_t* s) {
 
 void pf_sink_destroy(pf_sink_t* s) { delete s; }
 
-const char* pf_sink_last_error(const pf_sink_t* s) { return s ? s->last_error.c_str() : g_sink_thread_error.c_str(); }
+const char* pf_sink_last_error(const pf_sink_t*) { return g_sink_thread_error.c_str(); }
 
 }  // extern "C"

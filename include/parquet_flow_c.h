@@ -205,9 +205,12 @@ int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint6
  * pf_producer_try_record(p, data, len);             (hot path: 1 accepted, 0 dropped; never blocks)
  * pf_sink_close(sink); pf_producer_destroy(p); pf_sink_destroy(sink);
  *
- * A producer is used by one thread at a time; it may outlive pf_sink_close (records are then
- * dropped and counted) but must be destroyed before or after pf_sink_destroy without being used
- * after its own destroy. See include/parquet_flow/sink.hpp for the semantics of every field. */
+ * A sink may be used from any number of threads at once (pf_sink_producer_create, _flush,
+ * _stats from several threads is fine); pf_sink_close and pf_sink_destroy must not race with
+ * other calls on the same sink. A producer is used by one thread at a time; it may outlive
+ * pf_sink_close (records are then dropped and counted) but must be destroyed before or after
+ * pf_sink_destroy without being used after its own destroy. See include/parquet_flow/sink.hpp
+ * for the semantics of every field. */
 
 typedef struct pf_sink pf_sink_t;
 typedef struct pf_producer pf_producer_t;
@@ -255,7 +258,11 @@ int32_t pf_sink_stats(const pf_sink_t *sink, pf_sink_stats_t *stats);
 /* Drains, writes the footer, joins the worker; a second call repeats the first outcome. */
 int32_t pf_sink_close(pf_sink_t *sink);
 void pf_sink_destroy(pf_sink_t *sink);
-/* Never NULL; with a NULL sink: the calling thread's last pf_sink_create failure. */
+/* Never NULL: the message of the calling thread's last failed pf_sink_* / pf_producer_* call
+ * (empty after a success). Messages are kept per thread, not per sink, because one sink is
+ * used from several threads at once (each creating its producer); `sink` may be NULL. The
+ * worker's own I/O errors show in pf_sink_stats (io_errors) and in pf_sink_flush /
+ * pf_sink_close failing. */
 const char *pf_sink_last_error(const pf_sink_t *sink);
 
 #ifdef __cplusplus
