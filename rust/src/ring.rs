@@ -19,7 +19,17 @@
 //! the ring is full, so in the common case `try_push` touches no cache line the consumer writes.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use sync::{AtomicBool, AtomicU64, Ordering};
+
+/// The ring's synchronisation, swapped for loom's model-checked types when built with
+/// `--cfg loom` (see `rust/tests/loom_ring.rs`). The normal build uses std's, unchanged.
+mod sync {
+    #[cfg(loom)]
+    pub use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    #[cfg(not(loom))]
+    pub use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+}
 
 /// Frame length value that means "skip to the start of the buffer".
 const WRAP: u32 = u32::MAX;
@@ -54,6 +64,11 @@ pub struct Ring {
     pub high_water: AtomicU64,
     /// Set when the producer handle is gone: once drained, the ring can be dropped.
     pub abandoned: AtomicBool,
+    /// Under loom only: one tracked cell per 8-byte word of `buf`, touched by every access to
+    /// that word, so loom reports a producer write and a consumer read that the head/tail
+    /// protocol fails to order.
+    #[cfg(loom)]
+    shadow: Box<[loom::cell::UnsafeCell<()>]>,
 }
 
 // SAFETY: the buffer is shared between exactly one producer and one consumer, which touch
@@ -87,8 +102,28 @@ impl Ring {
             counters: CachePadded(ProducerCounters::default()),
             high_water: AtomicU64::new(0),
             abandoned: AtomicBool::new(false),
+            #[cfg(loom)]
+            shadow: (0..words)
+                .map(|_| loom::cell::UnsafeCell::new(()))
+                .collect(),
         }
     }
+
+    /// Under loom: records a write (`write`) or read of bytes `[at, at + len)` of the buffer.
+    #[cfg(loom)]
+    fn track(&self, at: usize, len: usize, write: bool) {
+        for word in at / 8..(at + len).div_ceil(8) {
+            if write {
+                self.shadow[word].with_mut(|_| ());
+            } else {
+                self.shadow[word].with(|_| ());
+            }
+        }
+    }
+
+    #[cfg(not(loom))]
+    #[inline(always)]
+    fn track(&self, _at: usize, _len: usize, _write: bool) {}
 
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -151,11 +186,13 @@ impl RingProducer {
         let base = ring.base();
         let mut at = pos;
         if frame > to_end {
+            ring.track(pos, 4, true);
             // SAFETY: `pos` is 8-aligned and below capacity, so 4 bytes fit; the bytes from `pos`
             // to the end are free (checked above) and owned by the producer until published.
             unsafe { (base.add(pos) as *mut u32).write(WRAP) };
             at = 0;
         }
+        ring.track(at, HEADER + extra.len() + payload.len(), true);
         // SAFETY: `frame` bytes at `at` are free (checked above), inside the buffer (a frame never
         // crosses the end) and invisible to the consumer until `head` is published below.
         unsafe {
@@ -217,6 +254,7 @@ impl RingConsumer {
         let mut count = 0;
         while self.tail < head && count < limit {
             let pos = (self.tail as usize) & ring.mask;
+            ring.track(pos, 4, false);
             // SAFETY: bytes below `head` were published by the producer (Acquire above) and are
             // not reused until we release them.
             let len = unsafe { (base.add(pos) as *const u32).read() };
@@ -225,6 +263,7 @@ impl RingConsumer {
                 continue;
             }
             let len = len as usize;
+            ring.track(pos, HEADER + extra_len + len, false);
             // SAFETY: as above; the frame lies within the buffer by construction.
             let (extra, payload) = unsafe {
                 let p = base.add(pos + HEADER);
@@ -263,7 +302,7 @@ impl Default for RingConsumer {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::sync::Arc;
