@@ -1,7 +1,8 @@
 # Quick-start wrapper around CMake. Everything real lives in CMakeLists.txt and CMakePresets.json.
 #
 #   make demo   install what is missing, build, run the demo (50,000 records through the sink)
-#   make test   install what is missing (incl. the Python readers), build, run every test (ctest)
+#   make test   install what is missing (incl. the Python readers), build, run every test
+#   make sanitize   the tests again under AddressSanitizer + UBSan, then ThreadSanitizer (ctest)
 
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
@@ -10,7 +11,7 @@ PYTHON ?= python3
 APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test build configure deps venv clean
+.PHONY: demo test sanitize build configure deps venv clean
 
 demo: build
 	./$(BUILD_DIR)/examples/demo local_data/log_flow.parquet
@@ -24,6 +25,16 @@ build: configure
 
 configure: deps
 	cmake --preset $(PRESET) $$([ -x $(VENV)/bin/python ] && echo -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python)
+
+# The C/C++ side under the sanitizers (the Rust core is checked by its tests, loom and its type
+# system). Skipped there: entries that reinstall the package or run cargo, and the crash test.
+SANITIZER_SKIP := consumer|install|rust_unit|loom|crash
+sanitize: venv
+	for preset in asan tsan; do \
+	  cmake --preset $$preset -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python && \
+	  cmake --build --preset $$preset && \
+	  ctest --preset $$preset -E "$(SANITIZER_SKIP)" || exit 1; \
+	done
 
 # System packages, installed only when something is missing.
 deps:
