@@ -18,7 +18,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::error::{Error, Result};
 use crate::parquet::{
-    Column, ColumnInput, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit, WriterOptions,
+    Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit,
+    WriterOptions,
 };
 use crate::ring::{Ring, RingConsumer, RingProducer};
 
@@ -630,6 +631,7 @@ impl Worker {
         let renamed = if writer.closed_valid() {
             std::fs::rename(writer.path(), &self.file_path)
                 .map_err(|e| Error::io("cannot rename", writer.path(), &e))
+                .and_then(|()| self.sync_directory())
         } else {
             Ok(())
         };
@@ -649,6 +651,21 @@ impl Worker {
             .rows_durable
             .store(self.finished_rows, Ordering::Relaxed);
         result
+    }
+
+    /// With `Durability::Sync`, makes the rename itself survive a power cut: the directory
+    /// entry is synced as the file's data was.
+    fn sync_directory(&self) -> Result<()> {
+        if self.config.writer.durability != Durability::Sync {
+            return Ok(());
+        }
+        let dir = match self.file_path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("cannot sync directory", dir, &e))
     }
 
     fn rotating(&self) -> bool {

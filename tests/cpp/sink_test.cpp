@@ -241,6 +241,8 @@ TEST(Sink, RotatesByRowsIntoExactFiles) {
     options.row_group_rows = 300;
     options.rotate_rows = 1000;
     options.seq = true;
+    // With fsync'd checkpoints and directory syncs: the files must come out the same.
+    options.durability = pf::Durability::Sync;
     pf::Sink sink(options);
     auto producer = sink.producer();
     // Retry until accepted; every attempt takes the next seq, so the payload follows attempts.
@@ -252,6 +254,7 @@ TEST(Sink, RotatesByRowsIntoExactFiles) {
     const auto stats = sink.close();
     EXPECT_EQ(stats.attempted, attempts);
     EXPECT_EQ(stats.files, 4u);
+    EXPECT_EQ(stats.rows_durable, 3500u);
     const auto files = files_in(dir, dir);
     ASSERT_EQ(files.size(), 4u);
     const std::vector<std::uint64_t> full{300, 300, 300, 100};
