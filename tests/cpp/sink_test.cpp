@@ -500,7 +500,8 @@ TEST(SinkFaults, FullFilesAreCutToTheirLastRowGroupAndRetriedOnTheNext) {
         options.row_group_rows = 50;  // ~2.5 KB row groups: about 25 fit under the limit
         options.seq = true;
         options.retry_backoff = 10ms;
-        // A full disk has no room for a footer: the file is cut back to its last checkpoint.
+        // A full file is cut back to the row groups that fit with a footer, or at worst to its
+        // last checkpoint, which needs no room at all.
         options.durability = pf::Durability::RowGroup;
         pf::Sink sink(options);
         auto producer = sink.producer();
