@@ -167,7 +167,7 @@ public:
     // Stop your producer threads (or at least their try_record calls) before calling close():
     // a try_record racing with close() can see the sink still open and publish its record after
     // the final drain. Such a record returns true but is not written; it is not hidden either —
-    // stats().accepted then exceeds stats().rows_written by exactly those records.
+    // stats().accepted then exceeds rows_written + rows_lost by exactly those records.
     SinkStats close();
     SinkStats stats() const noexcept;
     // The worker's latest I/O error (kept after it resumed on a new file); empty if none.
