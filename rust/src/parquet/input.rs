@@ -230,15 +230,14 @@ fn count_values(column: &Column, input: &ColumnInput<'_>) -> std::result::Result
 fn check_plain_prefixes(offsets: &[u32], values: &[u8]) -> std::result::Result<(), String> {
     for (i, w) in offsets.windows(2).enumerate() {
         let (start, end) = (w[0] as usize, w[1] as usize);
+        let span = end - start; // offsets are checked non-decreasing first
         let prefix = values
             .get(start..start + 4)
-            .filter(|_| end - start >= 4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-        if prefix != Some(end - start - 4) {
+        if span < 4 || prefix != Some(span - 4) {
             return Err(format!(
-                "PLAIN-encoded value {i} spans {} bytes but its length prefix does not say {}",
-                end - start,
-                (end - start).saturating_sub(4)
+                "PLAIN-encoded value {i} spans {span} bytes but its length prefix does not say {}",
+                span.saturating_sub(4)
             ));
         }
     }
