@@ -111,6 +111,11 @@ TEST(BadInput, RejectedRowGroupsLeaveAValidFile) {
     const std::vector<std::uint8_t> rep_three_rows{0, 0, 0};
     cols[2].repetition_levels = rep_three_rows;
     EXPECT_PF_ERROR(writer.write_row_group_with_levels(2, cols), kInvalid, "start 3 rows");
+    // An empty list that a later entry continues (readers disagree on such a row: refused).
+    const std::vector<std::uint8_t> empty_then_more_def{0, 1, 1};
+    cols = good();
+    cols[2].definition_levels = empty_then_more_def;
+    EXPECT_PF_ERROR(writer.write_row_group_with_levels(2, cols), kInvalid, "after an empty list");
     // A REQUIRED column given levels.
     cols = good();
     cols[0].definition_levels = both_defined;

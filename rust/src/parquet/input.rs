@@ -139,6 +139,13 @@ pub fn validate_column(
                     "level entry {i} is an empty list (definition level 0) but continues a row (repetition level 1)"
                 )));
             }
+            // An empty list is its row's only entry: nothing may continue it.
+            if let Some(i) = (1..def.len()).find(|&i| def[i - 1] == 0 && rep[i] != 0) {
+                return Err(fail(format!(
+                    "level entry {i} continues a row (repetition level 1) after an empty list (entry {} has definition level 0); an empty list is its row's only entry",
+                    i - 1
+                )));
+            }
             let rows = rep.len() - count_ones(rep);
             if rows != row_count {
                 return Err(fail(format!(
