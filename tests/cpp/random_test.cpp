@@ -1,16 +1,23 @@
 // Randomized round-trips: seeded cases of random schemas (1-20 columns of every physical and
-// logical type, required / optional / repeated), null shares from 0 to 100 %, empty lists and
-// strings, row groups of 1 to 100,000 rows, both codecs (per column too) and small pages. Each
-// case writes random/case_<seed>.parquet and its sidecar; the reader_crosscheck ctest entry then
-// has pyarrow and DuckDB compare every value, so a failure there names the seed in the file.
+// logical type, FIXED_LEN_BYTE_ARRAY decimals of 1-16 bytes included; required / optional /
+// repeated), null shares from 0 to 100 %, empty lists and strings, 1-12 row groups of 1 to
+// 100,000 rows, both codecs (per column too), small pages and checkpoints. Each case writes
+// random/case_<seed>.parquet and its sidecar; the reader_crosscheck ctest entry then has pyarrow
+// and DuckDB compare every value, so a failure there names the seed in the file name, and a
+// failure while writing names it in the SCOPED_TRACE.
 //
-// 300 cases by default, split over six ctest entries. More, or one seed again:
+// 300 cases by default, split over six ctest entries. Long mode (case i uses seed
+// PARQUET_FLOW_RANDOM_SEED + i; the default base is 1,000,000), from the build directory:
 //
-//   PARQUET_FLOW_RANDOM_CASES=3000 ctest --preset release -R "RandomRoundTrip|reader_crosscheck"
-//   PARQUET_FLOW_RANDOM_SEED=<seed> PARQUET_FLOW_RANDOM_CASES=1 ctest --preset release
-//       -R "RandomRoundTrip|reader_crosscheck"          (one line)
+//   PARQUET_FLOW_RANDOM_CASES=3000 PARQUET_FLOW_RANDOM_SEED=5000000 ctest -j2 -R "RandomRoundTrip|reader_crosscheck"
 //
-// (case i uses seed PARQUET_FLOW_RANDOM_SEED + i; the default base is 1,000,000.)
+// or without the other suites (verifying takes about 1.5 min per 1,000 cases on two cores):
+//
+//   export PARQUET_FLOW_TEST_OUTPUT_DIR=/tmp/pf-random PARQUET_FLOW_RANDOM_CASES=3000
+//   tests/parquet_flow_tests --gtest_filter='*RandomRoundTrip*'
+//   $PYTHON ../../tests/readers/verify_parquet.py /tmp/pf-random/random
+//
+// One seed again: PARQUET_FLOW_RANDOM_SEED=<seed> PARQUET_FLOW_RANDOM_CASES=1 with either.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +51,69 @@ std::string numbered(const char* prefix, std::uint64_t n) {
 pf::TimeUnit any_unit(Rng& rng) {
     static const pf::TimeUnit units[] = {pf::TimeUnit::Millis, pf::TimeUnit::Micros, pf::TimeUnit::Nanos};
     return units[rng.below(3)];
+}
+
+// The most decimal digits an n-byte two's-complement integer always holds:
+// floor(log10(2^(8n-1) - 1)) = floor((8n-1) log10 2), as LogicalTypes.md gives it.
+int max_digits(std::uint32_t bytes) {
+    return static_cast<int>(std::floor((8.0 * bytes - 1.0) * std::log10(2.0)));
+}
+
+std::string hex(const std::byte* p, std::size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s = "\"";
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto b = static_cast<unsigned>(p[i]);
+        s += digits[b >> 4];
+        s += digits[b & 15];
+    }
+    s += '"';
+    return s;
+}
+
+// test_data's FIXED_LEN_BYTE_ARRAY decimals are sized for 16 bytes and precision 38 (below
+// 2^126). For another width and precision, sign-extend each value from bit k, where 2^k is the
+// largest power of two below 10^precision, so |value| <= 2^k < 10^precision; then rebuild the
+// sidecar rows from the changed bytes and the column's levels.
+void fit_flba_decimal(pftest::GeneratedColumn& g) {
+    const pf::Column& c = g.column;
+    if (c.physical != pf::PhysicalType::FixedLenByteArray || c.logical.kind() != pf::LogicalType::Kind::Decimal ||
+        (c.type_length == 16 && c.logical.precision() == 38)) {
+        return;
+    }
+    const std::size_t n = c.type_length;
+    const auto k = static_cast<std::size_t>(std::floor(c.logical.precision() * std::log2(10.0) - 1e-9));
+    auto bit = [&](std::byte* v, std::size_t b) -> std::byte& { return v[n - 1 - b / 8]; };
+    std::vector<std::string> values;
+    for (std::size_t at = 0; at + n <= g.values.size(); at += n) {
+        std::byte* v = g.values.data() + at;
+        const bool negative = (bit(v, k) & std::byte(1u << (k % 8))) != std::byte{0};
+        for (std::size_t b = k + 1; b < 8 * n; ++b) {
+            const std::byte mask{static_cast<unsigned char>(1u << (b % 8))};
+            bit(v, b) = negative ? (bit(v, b) | mask) : (bit(v, b) & ~mask);
+        }
+        values.push_back(hex(v, n));
+    }
+    std::size_t next = 0;
+    g.rows.clear();
+    switch (c.repetition) {
+        case pf::Repetition::Required: g.rows = values; break;
+        case pf::Repetition::Optional:
+            for (auto d : g.def) g.rows.push_back(d ? values.at(next++) : "null");
+            break;
+        case pf::Repetition::Repeated:
+            for (std::size_t i = 0; i < g.def.size(); ++i) {
+                if (g.rep[i] == 0) {
+                    if (i) g.rows.back() += ']';
+                    g.rows.emplace_back("[");
+                } else {
+                    g.rows.back() += ',';
+                }
+                if (g.def[i]) g.rows.back() += values.at(next++);
+            }
+            if (!g.def.empty()) g.rows.back() += ']';
+            break;
+    }
 }
 
 // A column of a random physical type with a random logical annotation valid for it.
@@ -103,7 +173,7 @@ pf::Column random_column(Rng& rng, std::size_t index) {
         }
         default: {
             c.physical = T::FixedLenByteArray;
-            switch (rng.below(4)) {
+            switch (rng.below(5)) {
                 case 0:
                     c.type_length = 16;
                     c.logical = L::uuid();
@@ -113,6 +183,14 @@ pf::Column random_column(Rng& rng, std::size_t index) {
                     c.type_length = 16;
                     c.logical = L::decimal(38, static_cast<int>(rng.below(39)));
                     break;
+                case 2: {
+                    // A narrower decimal: 1-16 bytes, any precision they hold (values are fitted
+                    // to it by fit_flba_decimal after generation).
+                    c.type_length = static_cast<std::uint32_t>(1 + rng.below(16));
+                    const int precision = static_cast<int>(1 + rng.below(static_cast<std::uint64_t>(max_digits(c.type_length))));
+                    c.logical = L::decimal(precision, static_cast<int>(rng.below(precision + 1)));
+                    break;
+                }
                 default: c.type_length = static_cast<std::uint32_t>(1 + rng.below(24)); break;
             }
             break;
@@ -122,17 +200,22 @@ pf::Column random_column(Rng& rng, std::size_t index) {
     return c;
 }
 
-// Row counts per row group, log-uniform from 1 to 100,000 but bounded in total cells so the
-// 300 cases stay quick to verify with both readers; a `big` case is one row group of 100,000.
+// Row counts per row group, log-uniform but bounded in total cells so the 300 cases stay quick
+// to verify with both readers. Most cases: 1-4 row groups (sometimes 5-12) of 1 to 100,000
+// rows within 6,000 cells. One in ten: 1-2 row groups of 1,000 to 100,000 rows within 100,000
+// cells (10,000+ rows when the columns are few). A `big` case: one row group of 100,000.
 std::vector<std::size_t> random_row_groups(Rng& rng, std::size_t columns, bool big) {
-    const std::size_t cell_budget = 6'000;
-    const std::size_t groups = big ? 1 : 1 + rng.below(4);
+    if (big) return {100'000};
+    const bool mid = rng.chance(0.1);
+    const std::size_t cell_budget = mid ? 100'000 : 6'000;
+    const double low = mid ? std::log(1'000.0) : 0.0;
+    const std::size_t groups = mid ? 1 + rng.below(2) : rng.chance(0.15) ? 5 + rng.below(8) : 1 + rng.below(4);
     std::vector<std::size_t> rows;
     for (std::size_t g = 0; g < groups; ++g) {
-        // Log-uniform in [1, 100,000].
-        auto n = static_cast<std::size_t>(std::exp(static_cast<double>(rng.below(1'000'000)) / 1e6 * std::log(100'000.0)));
-        n = std::clamp<std::size_t>(n, 1, std::max<std::size_t>(1, cell_budget / columns / groups));
-        rows.push_back(big ? 100'000 : n);
+        // Log-uniform in [1 or 1,000, 100,000].
+        const double u = static_cast<double>(rng.below(1'000'000)) / 1e6;
+        auto n = static_cast<std::size_t>(std::exp(low + u * (std::log(100'000.0) - low)));
+        rows.push_back(std::clamp<std::size_t>(n, 1, std::max<std::size_t>(1, cell_budget / columns / groups)));
     }
     return rows;
 }
@@ -167,7 +250,10 @@ void run_case(std::uint64_t seed) {
     const bool big = column_count <= 2 && rng.chance(0.25);
     for (std::size_t rows : random_row_groups(rng, column_count, big)) {
         std::vector<pftest::GeneratedColumn> group;
-        for (const auto& c : columns) group.push_back(pftest::generate(c, rows, rng, shape));
+        for (const auto& c : columns) {
+            group.push_back(pftest::generate(c, rows, rng, shape));
+            fit_flba_decimal(group.back());
+        }
         file.row_groups.push_back(std::move(group));
     }
     ASSERT_NO_THROW(pftest::write_file_and_sidecar(file, schema, options));
