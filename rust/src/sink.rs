@@ -929,13 +929,19 @@ impl Worker {
         }
     }
 
+    /// Opens the next file after a failure, counting the retry.
+    fn reopen(&mut self) -> Result<()> {
+        self.open_file()?;
+        self.backoff = self.config.retry_backoff;
+        self.shared.retries.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// Opens the next file after a failure; on success records are accepted again.
     fn retry(&mut self) -> bool {
         self.retry_at = None;
-        match self.open_file() {
+        match self.reopen() {
             Ok(()) => {
-                self.backoff = self.config.retry_backoff;
-                self.shared.retries.fetch_add(1, Ordering::Relaxed);
                 // Only the worker leaves FAILED, and close() runs on the worker: no race with it.
                 self.shared.state.store(RUNNING, Ordering::Release);
                 true
@@ -947,12 +953,14 @@ impl Worker {
         }
     }
 
-    fn failure(&self) -> Option<Error> {
+    /// The recorded error that made the sink fail.
+    fn failure(&self) -> Error {
         self.shared
             .error
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+            .unwrap_or_else(|| Error::internal("sink failed"))
     }
 
     fn run(mut self, control: Receiver<Control>) {
@@ -961,9 +969,7 @@ impl Worker {
             match control.try_recv() {
                 Ok(Control::Flush(reply)) => {
                     let result = match self.shared.state.load(Ordering::Relaxed) {
-                        FAILED => Err(self
-                            .failure()
-                            .unwrap_or_else(|| Error::internal("sink failed"))),
+                        FAILED => Err(self.failure()),
                         _ => self.flush(),
                     };
                     let _ = reply.send(result);
@@ -1015,14 +1021,9 @@ impl Worker {
         // Producers see CLOSED and stop pushing; whatever they published before is drained.
         let was = self.shared.state.swap(CLOSED, Ordering::AcqRel);
         // A failed sink that rotates gets one last attempt at a new file for what it holds.
-        let resumed = was == FAILED && self.retry_at.is_some() && self.open_file().is_ok();
-        if resumed {
-            self.shared.retries.fetch_add(1, Ordering::Relaxed);
-        }
+        let resumed = was == FAILED && self.retry_at.is_some() && self.reopen().is_ok();
         let mut result = if was == FAILED && !resumed {
-            Err(self
-                .failure()
-                .unwrap_or_else(|| Error::internal("sink failed")))
+            Err(self.failure())
         } else {
             self.final_drain()
         };
@@ -1034,10 +1035,7 @@ impl Worker {
             let Err(e) = &result else { break };
             self.fail(e.clone());
             let before = self.shared.rows_written.load(Ordering::Relaxed);
-            result = self.open_file().and_then(|()| {
-                self.shared.retries.fetch_add(1, Ordering::Relaxed);
-                self.final_drain()
-            });
+            result = self.reopen().and_then(|()| self.final_drain());
             let progressed = self.shared.rows_written.load(Ordering::Relaxed) > before;
             fruitless = if progressed { 0 } else { fruitless + 1 };
         }
