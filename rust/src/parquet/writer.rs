@@ -123,11 +123,6 @@ pub struct FileWriter {
     counts: Vec<ValidatedCounts>,
     footer: Vec<u8>,
     durability: Durability,
-    /// The file ends with a footer describing every row group written (a checkpoint).
-    footer_current: bool,
-    /// `good_position` is the end of such a checkpoint: cutting the file there leaves it valid
-    /// without writing anything (what a full disk needs).
-    good_has_footer: bool,
     /// End of the last checkpoint footer, and the row groups and rows it describes.
     checkpoint: Option<(u64, usize, u64)>,
     /// Bytes of the last footer written, magic and length included.
@@ -196,8 +191,6 @@ impl FileWriter {
             counts: Vec::with_capacity(columns_len),
             footer: Vec::new(),
             durability: options.durability,
-            footer_current: false,
-            good_has_footer: false,
             checkpoint: None,
             last_footer_len: 0,
             row_group_ends: Vec::new(),
@@ -335,8 +328,6 @@ impl FileWriter {
         match result {
             Ok(()) => {
                 self.good_position = self.position;
-                self.footer_current = false;
-                self.good_has_footer = false;
                 self.rows += row_count as u64;
                 self.row_group_ends.push(self.position);
                 self.row_groups.push(RowGroupMeta {
@@ -355,7 +346,6 @@ impl FileWriter {
                 self.out = Some(out);
                 if result.is_ok() {
                     self.good_position = self.position;
-                    self.good_has_footer = true;
                     self.checkpoint = Some((self.position, self.row_groups.len(), self.rows));
                 }
                 result.inspect_err(|e| self.failure = Some(e.clone()))
@@ -379,7 +369,7 @@ impl FileWriter {
         };
         let mut out = out;
         let failure = match self.failure.take() {
-            None if self.footer_current => None,
+            None if self.checkpoint_is_last() => None,
             // A footer that does not fit (a full disk) is repaired like any failed write.
             None => self.write_footer(&mut out).err(),
             Some(failure) => Some(failure),
@@ -425,7 +415,8 @@ impl FileWriter {
         let io = |e: std::io::Error| Error::io("cannot repair", &path, &e);
         cut(&file, self.good_position).map_err(io)?;
         self.position = self.good_position;
-        if self.good_has_footer {
+        if self.checkpoint_is_last() {
+            // `good_position` is that checkpoint's end: nothing to write (a full disk's need).
             return Ok(());
         }
         let (checkpoint_end, checkpoint_groups) = self
@@ -481,8 +472,13 @@ impl FileWriter {
         }
         self.position += self.footer.len() as u64 + 8;
         self.last_footer_len = self.footer.len() as u64 + 8;
-        self.footer_current = true;
         Ok(())
+    }
+
+    /// The file ends with a checkpoint describing every row group written: it is valid as it is.
+    fn checkpoint_is_last(&self) -> bool {
+        self.checkpoint
+            .is_some_and(|(_, groups, _)| groups == self.row_groups.len())
     }
 
     fn summary(&self) -> FileSummary {
