@@ -85,6 +85,16 @@ else()
     COMMAND "${CMAKE_COMMAND}" -E env ${PARQUET_FLOW_CARGO_ENV} "CARGO_TARGET_DIR=${_pf_target_dir}"
             "${PARQUET_FLOW_CARGO}" build --locked -p parquet_flow_core --lib ${PARQUET_FLOW_CARGO_PROFILE_ARGS}
             --manifest-path "${PARQUET_FLOW_SOURCE_DIR}/Cargo.toml"
+    # cxx-build keeps the generated headers under <target>/cxxbridge. The build script's own copy
+    # only happens when cargo reruns it, which a target directory shared by two build trees
+    # (the add_subdirectory consumer test) does not guarantee: copy them after every build.
+    COMMAND "${CMAKE_COMMAND}" -E make_directory "${PARQUET_FLOW_CXXBRIDGE_DIR}/parquet_flow_core"
+            "${PARQUET_FLOW_CXXBRIDGE_DIR}/rust"
+    COMMAND "${CMAKE_COMMAND}" -E copy_if_different
+            "${_pf_target_dir}/cxxbridge/parquet_flow_core/src/bridge.rs.h"
+            "${PARQUET_FLOW_CXXBRIDGE_DIR}/parquet_flow_core/bridge.rs.h"
+    COMMAND "${CMAKE_COMMAND}" -E copy_if_different
+            "${_pf_target_dir}/cxxbridge/rust/cxx.h" "${PARQUET_FLOW_CXXBRIDGE_DIR}/rust/cxx.h"
     BYPRODUCTS "${_pf_lib}" ${_pf_bridge_headers}
     WORKING_DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}"
     USES_TERMINAL
