@@ -13,7 +13,7 @@ use crate::parquet::{
     recover, Codec, Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType,
     Repetition, TimeUnit, WriterOptions,
 };
-use crate::sink::{Producer, Sink, SinkConfig, SinkStats};
+use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
@@ -97,6 +97,8 @@ mod ffi {
         durability: u8,
         /// 0: default (100 ms).
         retry_backoff_ns: i64,
+        /// Recover the pattern's abandoned `.inprogress` files at start.
+        recover_at_start: bool,
         worker_delay_ns: i64,
     }
 
@@ -118,6 +120,9 @@ mod ffi {
         retries: u64,
         files_failed: u64,
         rows_lost: u64,
+        files_recovered: u64,
+        rows_recovered: u64,
+        files_unrecoverable: u64,
     }
 
     /// What `recover_file` found and did (see `parquet::recover`).
@@ -150,6 +155,9 @@ mod ffi {
         fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
         fn try_record_at(self: &mut ProducerCore, payload: &[u8], recv_ts_ns: i64) -> bool;
         fn id(self: &ProducerCore) -> u32;
+        /// What a moved-from C++ producer keeps: a handle without a ring that counts every
+        /// attempt as a drop in the same sink.
+        fn detached(self: &ProducerCore) -> Box<ProducerCore>;
 
         fn open_writer(
             config: &WriterConfig,
@@ -480,9 +488,11 @@ pub struct SinkCore {
     sink: Option<Sink>,
 }
 
-/// A producer handle owned by a C++ `parquet_flow::Sink::Producer`.
+/// A producer handle owned by a C++ `parquet_flow::Sink::Producer`: a producer, or (moved
+/// from, or never opened) a detached handle that counts attempts as drops, or nothing.
 pub struct ProducerCore {
     producer: Option<Producer>,
+    detached: Option<DetachedProducer>,
 }
 
 fn duration(ns: i64) -> Option<std::time::Duration> {
@@ -499,6 +509,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
         rotate_bytes: (s.rotate_bytes > 0).then_some(s.rotate_bytes),
         rotate_age: duration(s.rotate_age_ns),
         retry_backoff: duration(s.retry_backoff_ns).unwrap_or(SinkConfig::default().retry_backoff),
+        recover_at_start: s.recover_at_start,
         worker_delay: duration(s.worker_delay_ns).unwrap_or_default(),
         ..SinkConfig::default()
     };
@@ -553,7 +564,10 @@ impl SinkCore {
             Err(e) => (None, Err(e)),
         };
         *status = status_of(result);
-        Box::new(ProducerCore { producer })
+        Box::new(ProducerCore {
+            producer,
+            detached: None,
+        })
     }
 
     fn flush(&self) -> Status {
@@ -587,6 +601,9 @@ impl SinkCore {
             retries,
             files_failed,
             rows_lost,
+            files_recovered,
+            rows_recovered,
+            files_unrecoverable,
         } = s;
         SinkCounters {
             attempted,
@@ -606,6 +623,9 @@ impl SinkCore {
             retries,
             files_failed,
             rows_lost,
+            files_recovered,
+            rows_recovered,
+            files_unrecoverable,
         }
     }
 
@@ -621,16 +641,38 @@ impl SinkCore {
 impl ProducerCore {
     #[inline]
     fn try_record(&mut self, payload: &[u8]) -> bool {
-        self.producer
-            .as_mut()
-            .is_some_and(|p| p.try_record(payload))
+        match self.producer.as_mut() {
+            Some(p) => p.try_record(payload),
+            None => self.dropped(),
+        }
     }
 
     #[inline]
     fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
-        self.producer
-            .as_mut()
-            .is_some_and(|p| p.try_record_at(payload, recv_ts_ns))
+        match self.producer.as_mut() {
+            Some(p) => p.try_record_at(payload, recv_ts_ns),
+            None => self.dropped(),
+        }
+    }
+
+    #[cold]
+    fn dropped(&self) -> bool {
+        if let Some(d) = &self.detached {
+            d.record_attempt();
+        }
+        false
+    }
+
+    fn detached(&self) -> Box<ProducerCore> {
+        let detached = match (&self.producer, &self.detached) {
+            (Some(p), _) => Some(p.detached()),
+            (None, Some(d)) => Some(d.clone()),
+            (None, None) => None,
+        };
+        Box::new(ProducerCore {
+            producer: None,
+            detached,
+        })
     }
 
     fn id(&self) -> u32 {

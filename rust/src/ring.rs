@@ -17,18 +17,26 @@
 //!
 //! The producer keeps a cached copy of `tail` and reads the shared one only when the cache says
 //! the ring is full, so in the common case `try_push` touches no cache line the consumer writes.
+//!
+//! A ring is created as a pair, [`channel`] → ([`RingProducer`], [`RingConsumer`]), as rtrb
+//! does: neither half can be cloned or made again for the same ring, so safe code cannot put
+//! two producers (or two consumers) on one ring.
 
 use std::cell::UnsafeCell;
 
-use sync::{AtomicBool, AtomicU64, Ordering};
+use sync::{Arc, AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 /// The ring's synchronisation, swapped for loom's model-checked types when built with
 /// `--cfg loom` (see `rust/tests/loom_ring.rs`). The normal build uses std's, unchanged.
 mod sync {
     #[cfg(loom)]
-    pub use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    pub use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+    #[cfg(loom)]
+    pub use loom::sync::Arc;
     #[cfg(not(loom))]
-    pub use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+    #[cfg(not(loom))]
+    pub use std::sync::Arc;
 }
 
 /// Frame length value that means "skip to the start of the buffer".
@@ -53,11 +61,19 @@ pub struct ProducerCounters {
     pub dropped_failed: AtomicU64,
 }
 
+/// The line the producer writes on every record: the published end and the busy flag.
+pub struct ProducerLine {
+    head: AtomicU64,
+    /// Nonzero while the producer is inside a call that may publish (see `sink/producer.rs`):
+    /// `close()` waits for it to clear before the final drain.
+    pub busy: AtomicU32,
+}
+
 pub struct Ring {
     buf: Box<[UnsafeCell<u64>]>,
     capacity: usize,
     mask: usize,
-    head: CachePadded<AtomicU64>,
+    producer: CachePadded<ProducerLine>,
     tail: CachePadded<AtomicU64>,
     pub counters: CachePadded<ProducerCounters>,
     /// Largest occupancy (bytes) the consumer has seen.
@@ -76,15 +92,34 @@ pub struct Ring {
 unsafe impl Sync for Ring {}
 unsafe impl Send for Ring {}
 
+/// [`Ring::max_payload`] of a ring of `capacity` bytes.
+pub fn max_payload(capacity: usize, extra: usize) -> usize {
+    (capacity / 2)
+        .saturating_sub(HEADER + extra)
+        .min(WRAP as usize - 1)
+}
+
 /// Rounds up to the frame alignment.
 fn align(n: usize) -> usize {
     (n + ALIGN - 1) & !(ALIGN - 1)
 }
 
+/// A ring of `capacity` bytes (a power of two, at least 64) split into its two ends.
+pub fn channel(capacity: usize) -> (RingProducer, RingConsumer) {
+    let ring = Arc::new(Ring::new(capacity));
+    (
+        RingProducer {
+            ring: ring.clone(),
+            head: 0,
+            cached_tail: 0,
+        },
+        RingConsumer { ring, tail: 0 },
+    )
+}
+
 impl Ring {
-    /// A ring of `capacity` bytes (a power of two, at least 64), every page written once so the
-    /// first records do not pay for page faults.
-    pub fn new(capacity: usize) -> Ring {
+    /// Every page written once so the first records do not pay for page faults.
+    fn new(capacity: usize) -> Ring {
         assert!(capacity.is_power_of_two() && capacity >= 64);
         let words = capacity / 8;
         let buf: Box<[UnsafeCell<u64>]> = (0..words).map(|_| UnsafeCell::new(0)).collect();
@@ -97,7 +132,10 @@ impl Ring {
             buf,
             capacity,
             mask: capacity - 1,
-            head: CachePadded(AtomicU64::new(0)),
+            producer: CachePadded(ProducerLine {
+                head: AtomicU64::new(0),
+                busy: AtomicU32::new(0),
+            }),
             tail: CachePadded(AtomicU64::new(0)),
             counters: CachePadded(ProducerCounters::default()),
             high_water: AtomicU64::new(0),
@@ -129,9 +167,11 @@ impl Ring {
         self.capacity
     }
 
-    /// Largest payload a ring of this capacity can ever hold with `extra` header bytes.
+    /// Largest payload a ring of this capacity can ever hold with `extra` header bytes: half
+    /// the ring (a frame may need to skip up to its own length at the end), and never a length
+    /// the frame's 32-bit field cannot state (`WRAP` is reserved).
     pub fn max_payload(&self, extra: usize) -> usize {
-        self.capacity / 2 - HEADER - extra
+        max_payload(self.capacity, extra)
     }
 
     fn base(&self) -> *mut u8 {
@@ -140,34 +180,42 @@ impl Ring {
 
     /// Bytes published by the producer so far (a counter that only grows).
     pub fn published(&self) -> u64 {
-        self.head.0.load(Ordering::Acquire)
+        self.producer.0.head.load(Ordering::Acquire)
     }
 
     /// Bytes currently occupied (a snapshot).
     pub fn occupied(&self) -> u64 {
-        self.head.0.load(Ordering::Acquire) - self.tail.0.load(Ordering::Acquire)
+        self.published() - self.tail.0.load(Ordering::Acquire)
+    }
+
+    /// The producer's busy flag (see [`ProducerLine::busy`]).
+    pub fn busy(&self) -> &AtomicU32 {
+        &self.producer.0.busy
     }
 }
 
-/// The producer's end of a ring. Not `Sync`: one thread at a time.
+/// The producer's end of a ring. Not `Clone`, and `try_push` takes `&mut self`: one writer.
 pub struct RingProducer {
+    ring: Arc<Ring>,
     head: u64,
     cached_tail: u64,
 }
 
 impl RingProducer {
-    pub fn new() -> RingProducer {
-        RingProducer {
-            head: 0,
-            cached_tail: 0,
-        }
+    /// The shared ring (its counters and flags).
+    pub fn ring(&self) -> &Arc<Ring> {
+        &self.ring
     }
 
     /// Copies one frame (`extra` header bytes, then `payload`) into the ring and publishes it.
-    /// Returns false, writing nothing, when the ring has no room. `payload.len()` must not exceed
-    /// `ring.max_payload(extra.len())` (the caller checks it once, against its configured limit).
+    /// Returns false, writing nothing, when the ring has no room or the payload is longer than
+    /// the ring can ever hold ([`Ring::max_payload`]).
     #[inline]
-    pub fn try_push(&mut self, ring: &Ring, extra: &[u8], payload: &[u8]) -> bool {
+    pub fn try_push(&mut self, extra: &[u8], payload: &[u8]) -> bool {
+        let ring = &*self.ring;
+        if payload.len() > ring.max_payload(extra.len()) {
+            return false;
+        }
         let frame = align(HEADER + extra.len() + payload.len());
         let pos = (self.head as usize) & ring.mask;
         let to_end = ring.capacity - pos;
@@ -207,14 +255,8 @@ impl RingProducer {
         }
         self.head += needed as u64;
         // Release: the frame's bytes are visible to whoever sees the new head.
-        ring.head.0.store(self.head, Ordering::Release);
+        ring.producer.0.head.store(self.head, Ordering::Release);
         true
-    }
-}
-
-impl Default for RingProducer {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -225,27 +267,30 @@ pub struct Record<'a> {
     pub payload: &'a [u8],
 }
 
-/// The consumer's end: reads every published frame, then frees them all at once.
+/// The consumer's end: reads every published frame, then frees them all at once. Not `Clone`.
 pub struct RingConsumer {
+    ring: Arc<Ring>,
     tail: u64,
 }
 
 impl RingConsumer {
-    pub fn new() -> RingConsumer {
-        RingConsumer { tail: 0 }
+    /// The shared ring (its counters and flags).
+    pub fn ring(&self) -> &Arc<Ring> {
+        &self.ring
     }
 
-    /// Calls `f` on every frame published so far (up to `limit` frames) and returns how many
-    /// it read. The frames stay reserved until [`release`](Self::release).
+    /// Offers `f` the frames published so far, in order, up to `limit` of them; `f` returns
+    /// false to leave a frame (and all after it) unread. Returns how many frames were taken.
+    /// Taken frames stay reserved until [`release`](Self::release).
     pub fn read(
         &mut self,
-        ring: &Ring,
         extra_len: usize,
         limit: usize,
-        mut f: impl FnMut(Record<'_>),
+        mut f: impl FnMut(Record<'_>) -> bool,
     ) -> usize {
+        let ring = &*self.ring;
         // Acquire: pairs with the producer's Release store of head.
-        let head = ring.head.0.load(Ordering::Acquire);
+        let head = ring.producer.0.head.load(Ordering::Acquire);
         let occupied = head - ring.tail.0.load(Ordering::Relaxed);
         if occupied > ring.high_water.load(Ordering::Relaxed) {
             ring.high_water.store(occupied, Ordering::Relaxed);
@@ -272,7 +317,9 @@ impl RingConsumer {
                     std::slice::from_raw_parts(p.add(extra_len), len),
                 )
             };
-            f(Record { extra, payload });
+            if !f(Record { extra, payload }) {
+                break;
+            }
             self.tail += align(HEADER + extra_len + len) as u64;
             count += 1;
         }
@@ -280,9 +327,9 @@ impl RingConsumer {
     }
 
     /// Hands every frame read so far back to the producer.
-    pub fn release(&mut self, ring: &Ring) {
+    pub fn release(&mut self) {
         // Release: our reads of the freed frames happen before the producer reuses them.
-        ring.tail.0.store(self.tail, Ordering::Release);
+        self.ring.tail.0.store(self.tail, Ordering::Release);
     }
 
     /// How far the consumer has read (comparable with [`Ring::published`]).
@@ -291,77 +338,103 @@ impl RingConsumer {
     }
 
     /// True when the consumer has read everything published.
-    pub fn is_drained(&self, ring: &Ring) -> bool {
-        self.tail == ring.head.0.load(Ordering::Acquire)
-    }
-}
-
-impl Default for RingConsumer {
-    fn default() -> Self {
-        Self::new()
+    pub fn is_drained(&self) -> bool {
+        self.tail == self.ring.published()
     }
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn frames_round_trip_with_wrap() {
-        let ring = Ring::new(256);
-        let mut p = RingProducer::new();
-        let mut c = RingConsumer::new();
+        let (mut p, mut c) = channel(256);
         let mut next_read = 0u32;
+        let mut check = |r: Record<'_>| {
+            let seq = u32::from_le_bytes(r.extra.try_into().unwrap());
+            assert_eq!(seq, next_read);
+            assert_eq!(r.payload, vec![seq as u8; (seq % 37) as usize]);
+            next_read += 1;
+            true
+        };
         for i in 0u32..1000 {
             let payload = vec![i as u8; (i % 37) as usize];
-            while !p.try_push(&ring, &i.to_le_bytes(), &payload) {
-                c.read(&ring, 4, usize::MAX, |r| {
-                    let seq = u32::from_le_bytes(r.extra.try_into().unwrap());
-                    assert_eq!(seq, next_read);
-                    assert_eq!(r.payload, vec![seq as u8; (seq % 37) as usize]);
-                    next_read += 1;
-                });
-                c.release(&ring);
+            while !p.try_push(&i.to_le_bytes(), &payload) {
+                c.read(4, usize::MAX, &mut check);
+                c.release();
             }
         }
-        c.read(&ring, 4, usize::MAX, |_| next_read += 1);
+        c.read(4, usize::MAX, &mut check);
         assert_eq!(next_read, 1000);
-        assert!(c.is_drained(&ring));
+        assert!(c.is_drained());
     }
 
     #[test]
     fn full_ring_refuses_without_writing() {
-        let ring = Ring::new(64);
-        let mut p = RingProducer::new();
-        assert!(p.try_push(&ring, &[], &[1; 20])); // 32-byte frame
-        assert!(p.try_push(&ring, &[], &[2; 20]));
-        assert!(!p.try_push(&ring, &[], &[3; 1]));
-        let mut c = RingConsumer::new();
+        let (mut p, mut c) = channel(64);
+        assert!(p.try_push(&[], &[1; 20])); // 32-byte frame
+        assert!(p.try_push(&[], &[2; 20]));
+        assert!(!p.try_push(&[], &[3; 1]));
         let mut seen = Vec::new();
-        c.read(&ring, 0, usize::MAX, |r| seen.push(r.payload[0]));
+        c.read(0, usize::MAX, |r| {
+            seen.push(r.payload[0]);
+            true
+        });
         assert_eq!(seen, vec![1, 2]);
     }
 
     #[test]
+    fn a_reader_can_leave_frames_unread() {
+        let (mut p, mut c) = channel(256);
+        for i in 0..5u8 {
+            assert!(p.try_push(&[], &[i; 3]));
+        }
+        let mut seen = Vec::new();
+        let taken = c.read(0, usize::MAX, |r| {
+            if r.payload[0] == 2 {
+                return false;
+            }
+            seen.push(r.payload[0]);
+            true
+        });
+        assert_eq!((taken, seen.as_slice()), (2, &[0u8, 1][..]));
+        c.release();
+        let mut rest = Vec::new();
+        c.read(0, usize::MAX, |r| {
+            rest.push(r.payload[0]);
+            true
+        });
+        assert_eq!(rest, [2, 3, 4], "the refused frame is read next");
+        assert!(c.is_drained());
+    }
+
+    #[test]
+    fn payloads_longer_than_the_ring_can_hold_are_refused() {
+        let (mut p, _c) = channel(64);
+        assert_eq!(p.ring().max_payload(0), 24);
+        assert!(!p.try_push(&[], &[0; 25]));
+        assert!(p.try_push(&[], &[0; 24]));
+        // A huge ring still never states a length its 32-bit field cannot hold.
+        assert_eq!(max_payload(1 << 40, 16), u32::MAX as usize - 1);
+    }
+
+    #[test]
     fn two_threads_preserve_order() {
-        let ring = Arc::new(Ring::new(1 << 12));
-        let producer_ring = ring.clone();
+        let (mut p, mut c) = channel(1 << 12);
         const N: u64 = 200_000;
         let t = std::thread::spawn(move || {
-            let mut p = RingProducer::new();
             for i in 0..N {
                 let len = (i % 100) as usize;
                 let payload: Vec<u8> = (0..len).map(|j| (i as usize + j) as u8).collect();
-                while !p.try_push(&producer_ring, &i.to_le_bytes(), &payload) {
+                while !p.try_push(&i.to_le_bytes(), &payload) {
                     std::hint::spin_loop();
                 }
             }
         });
-        let mut c = RingConsumer::new();
         let mut expected = 0u64;
         while expected < N {
-            c.read(&ring, 8, usize::MAX, |r| {
+            c.read(8, usize::MAX, |r| {
                 let i = u64::from_le_bytes(r.extra.try_into().unwrap());
                 assert_eq!(i, expected);
                 let len = (i % 100) as usize;
@@ -372,8 +445,9 @@ mod tests {
                     .enumerate()
                     .all(|(j, &b)| b == (i as usize + j) as u8));
                 expected += 1;
+                true
             });
-            c.release(&ring);
+            c.release();
         }
         t.join().unwrap();
     }

@@ -14,9 +14,8 @@
 //! (Built only with `--cfg loom`; a plain `cargo test` compiles this file to nothing.)
 #![cfg(loom)]
 
-use loom::sync::Arc;
 use loom::thread;
-use parquet_flow_core::ring::{Ring, RingConsumer, RingProducer};
+use parquet_flow_core::ring::{channel, RingConsumer};
 
 /// Records per producer. With 64-byte rings and 24-byte frames the third record either wraps
 /// (the consumer freed the first frame in time) or is refused (it did not).
@@ -58,26 +57,25 @@ static REFUSED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize:
 fn two_producers_one_consumer_every_record_once_in_order() {
     use std::sync::atomic::Ordering::Relaxed;
     model(|| {
-        let rings: Vec<Arc<Ring>> = (0..2).map(|_| Arc::new(Ring::new(64))).collect();
+        let mut consumers: Vec<RingConsumer> = Vec::new();
         // Each producer offers its records once; a full ring refuses, as try_record does.
         let producers: Vec<_> = (0..2u8)
             .map(|p| {
-                let ring = rings[p as usize].clone();
+                let (mut producer, consumer) = channel(64);
+                consumers.push(consumer);
                 thread::spawn(move || {
-                    let mut producer = RingProducer::new();
                     (0..RECORDS)
-                        .filter(|&i| producer.try_push(&ring, &[p, i], &payload(p, i)))
+                        .filter(|&i| producer.try_push(&[p, i], &payload(p, i)))
                         .collect::<Vec<u8>>()
                 })
             })
             .collect();
 
         // The consumer drains both rings while the producers run, then after they finish.
-        let mut consumers = [RingConsumer::new(), RingConsumer::new()];
         let mut seen: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-        let drain = |consumers: &mut [RingConsumer; 2], seen: &mut [Vec<u8>; 2]| {
+        let drain = |consumers: &mut Vec<RingConsumer>, seen: &mut [Vec<u8>; 2]| {
             for p in 0..2 {
-                consumers[p].read(&rings[p], 2, usize::MAX, |r| {
+                consumers[p].read(2, usize::MAX, |r| {
                     assert_eq!(r.extra[0], p as u8, "a record in the wrong ring");
                     assert_eq!(
                         r.payload,
@@ -85,8 +83,9 @@ fn two_producers_one_consumer_every_record_once_in_order() {
                         "producer {p}: payload"
                     );
                     seen[p].push(r.extra[1]);
+                    true
                 });
-                consumers[p].release(&rings[p]);
+                consumers[p].release();
             }
         };
         drain(&mut consumers, &mut seen);
@@ -96,7 +95,7 @@ fn two_producers_one_consumer_every_record_once_in_order() {
         for p in 0..2 {
             // Every accepted record arrived once and in order; refused ones left no trace.
             assert_eq!(seen[p], accepted[p], "producer {p}");
-            assert!(consumers[p].is_drained(&rings[p]));
+            assert!(consumers[p].is_drained());
             // The first two 24-byte frames always fit a 64-byte ring.
             assert!(accepted[p].len() >= 2, "producer {p}: {:?}", accepted[p]);
             let outcome = if accepted[p].len() == 3 {
@@ -117,23 +116,27 @@ fn two_producers_one_consumer_every_record_once_in_order() {
 #[test]
 fn the_third_record_wraps_once_the_first_is_consumed() {
     model(|| {
-        let ring = Ring::new(64);
-        let mut producer = RingProducer::new();
-        let mut consumer = RingConsumer::new();
-        assert!(producer.try_push(&ring, &[0, 0], &payload(0, 0)));
-        assert!(producer.try_push(&ring, &[0, 1], &payload(0, 1)));
+        let (mut producer, mut consumer) = channel(64);
+        assert!(producer.try_push(&[0, 0], &payload(0, 0)));
+        assert!(producer.try_push(&[0, 1], &payload(0, 1)));
         assert!(
-            !producer.try_push(&ring, &[0, 2], &payload(0, 2)),
+            !producer.try_push(&[0, 2], &payload(0, 2)),
             "full: 16 bytes left"
         );
         let mut seen = Vec::new();
-        consumer.read(&ring, 2, 1, |r| seen.push(r.extra[1]));
-        consumer.release(&ring);
+        consumer.read(2, 1, |r| {
+            seen.push(r.extra[1]);
+            true
+        });
+        consumer.release();
         assert!(
-            producer.try_push(&ring, &[0, 2], &payload(0, 2)),
+            producer.try_push(&[0, 2], &payload(0, 2)),
             "wraps to offset 0"
         );
-        consumer.read(&ring, 2, usize::MAX, |r| seen.push(r.extra[1]));
+        consumer.read(2, usize::MAX, |r| {
+            seen.push(r.extra[1]);
+            true
+        });
         assert_eq!(seen, [0, 1, 2]);
     });
 }
@@ -141,30 +144,31 @@ fn the_third_record_wraps_once_the_first_is_consumed() {
 #[test]
 fn a_full_ring_refuses_and_keeps_unread_data() {
     model(|| {
-        let ring = Arc::new(Ring::new(64));
-        let producer_ring = ring.clone();
+        let (mut ring_producer, mut consumer) = channel(64);
         let producer = thread::spawn(move || {
-            let mut producer = RingProducer::new();
             let mut accepted = Vec::new();
             for i in 0..4u8 {
-                if producer.try_push(&producer_ring, &[i], &[i; 20]) {
+                if ring_producer.try_push(&[i], &[i; 20]) {
                     accepted.push(i);
                 }
             }
             accepted
         });
-        let mut consumer = RingConsumer::new();
         let mut seen = Vec::new();
         for _ in 0..2 {
-            consumer.read(&ring, 1, usize::MAX, |r| {
+            consumer.read(1, usize::MAX, |r| {
                 assert_eq!(r.payload, [r.extra[0]; 20]);
                 seen.push(r.extra[0]);
+                true
             });
-            consumer.release(&ring);
+            consumer.release();
             thread::yield_now();
         }
         let accepted = producer.join().unwrap();
-        consumer.read(&ring, 1, usize::MAX, |r| seen.push(r.extra[0]));
+        consumer.read(1, usize::MAX, |r| {
+            seen.push(r.extra[0]);
+            true
+        });
         // What was read is exactly what was accepted, in order: a refused record never
         // overwrote one still unread.
         assert_eq!(seen, accepted);

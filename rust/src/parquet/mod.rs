@@ -5,6 +5,7 @@
 pub mod compress;
 pub mod encoding;
 pub mod input;
+pub mod io;
 pub mod metadata;
 pub mod page;
 pub mod recover;

@@ -6,6 +6,12 @@ use super::compress::GzipCompressor;
 use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits};
 use super::input::{ColumnInput, ValidatedCounts};
 use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
+
+/// The page checksum of parquet.thrift's `PageHeader.crc`: CRC-32 with the gzip polynomial over
+/// the page as stored. Written for every page; `recover` checks it.
+pub fn page_crc(body: &[u8]) -> u32 {
+    zlib_rs::crc32::crc32(0, body)
+}
 use super::schema::{Column, PhysicalType};
 use crate::error::Error;
 
@@ -96,6 +102,7 @@ impl PageEncoder {
                 uncompressed as i32,
                 body.len() as i32,
                 (span.entry_end - span.entry_start) as i32,
+                page_crc(body),
             );
             sink.out.write_all(&self.header).map_err(ChunkError::Io)?;
             sink.out.write_all(body).map_err(ChunkError::Io)?;

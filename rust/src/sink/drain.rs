@@ -1,0 +1,130 @@
+//! Fair batching: the worker takes records from every ring in turn, each ring a bounded number
+//! per pass, into the batch of the next row group. A producer that keeps its ring full thus
+//! never starves the others, nor the control requests (flush, close) that the worker serves
+//! between passes.
+
+use std::time::Instant;
+
+use crate::ring::RingConsumer;
+
+/// Records one ring may give per pass before the worker moves to the next ring.
+pub const RING_BUDGET: usize = 4096;
+
+/// A ring as the worker holds it.
+pub struct Slot {
+    pub consumer: RingConsumer,
+    pub id: u32,
+}
+
+/// Which optional fields each ring record carries before its payload (see `ring.rs`).
+#[derive(Clone, Copy)]
+pub struct Fields {
+    pub recv_ts: bool,
+    pub seq: bool,
+    pub producer_id: bool,
+    pub extra_len: usize,
+}
+
+/// Rows collected for the next row group; the buffers are reused.
+#[derive(Default)]
+pub struct Batch {
+    /// The payload column already PLAIN-encoded (length, bytes, ...): its pages are written
+    /// straight from here, so a record is copied once on its way from the ring to the file.
+    pub payload: Vec<u8>,
+    /// Where each record's PLAIN value starts in `payload`, plus the end.
+    pub offsets: Vec<u32>,
+    pub recv_ts: Vec<i64>,
+    pub producer_id: Vec<i32>,
+    pub seq: Vec<i64>,
+    /// When the oldest record in the batch was taken.
+    pub started: Option<Instant>,
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        let mut b = Batch::default();
+        b.clear();
+        b
+    }
+
+    pub fn rows(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn clear(&mut self) {
+        self.payload.clear();
+        self.offsets.clear();
+        self.offsets.push(0);
+        self.recv_ts.clear();
+        self.producer_id.clear();
+        self.seq.clear();
+        self.started = None;
+    }
+
+    /// Whether a payload of `len` bytes still fits the column's 32-bit offsets.
+    fn fits(&self, len: usize) -> bool {
+        self.payload.len() + 4 + len <= u32::MAX as usize
+    }
+}
+
+/// What one `take` did.
+pub struct Taken {
+    pub records: usize,
+    /// The next record did not fit the batch's bytes: write the batch, then take it.
+    pub batch_full: bool,
+}
+
+/// Moves up to `max_rows` records from `slot`'s ring into `batch`, then frees their ring space.
+pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields) -> Taken {
+    let id = slot.id as i32;
+    let mut batch_full = false;
+    let records = slot.consumer.read(fields.extra_len, max_rows, |r| {
+        if !batch.fits(r.payload.len()) {
+            batch_full = true;
+            return false;
+        }
+        batch
+            .payload
+            .extend_from_slice(&(r.payload.len() as u32).to_le_bytes());
+        batch.payload.extend_from_slice(r.payload);
+        batch.offsets.push(batch.payload.len() as u32);
+        let mut at = 0;
+        if fields.recv_ts {
+            batch
+                .recv_ts
+                .push(i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default()));
+            at = 8;
+        }
+        if fields.seq {
+            batch.seq.push(i64::from_le_bytes(
+                r.extra[at..at + 8].try_into().unwrap_or_default(),
+            ));
+        }
+        if fields.producer_id {
+            batch.producer_id.push(id);
+        }
+        true
+    });
+    // The records are copied: give the space back to the producer at once.
+    slot.consumer.release();
+    if records > 0 && batch.started.is_none() {
+        batch.started = Some(Instant::now());
+    }
+    Taken {
+        records,
+        batch_full,
+    }
+}
+
+/// Reads and discards everything published in `slot`'s ring; returns how many records.
+pub fn discard(slot: &mut Slot, extra_len: usize) -> u64 {
+    let mut total = 0;
+    loop {
+        let n = slot.consumer.read(extra_len, usize::MAX, |_| true);
+        slot.consumer.release();
+        if n == 0 {
+            return total;
+        }
+        total += n as u64;
+    }
+}

@@ -1,0 +1,234 @@
+//! Sink settings, their validation, and the columns they give the files.
+
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::parquet::writer::MAX_DATA_PAGE_SIZE;
+use crate::parquet::{
+    Column, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit, WriterOptions,
+};
+use crate::ring;
+
+/// Sink settings. See `include/parquet_flow/sink.hpp` for the user-facing description.
+#[derive(Clone, Debug)]
+pub struct SinkConfig {
+    /// Output file, or with rotation a pattern: `{seq}` is the file's sequence number, `%Y %m %d
+    /// %H %M %S` the UTC time the file was opened (directories such as `date=%Y-%m-%d/` work).
+    pub path: String,
+    /// Bytes of each producer's ring, rounded up to a power of two.
+    pub ring_bytes: usize,
+    /// Longer records are dropped and counted; default 64 KiB, or what the ring holds if less.
+    pub max_record_bytes: Option<usize>,
+    pub max_producers: usize,
+    pub row_group_rows: usize,
+    /// A partial row group is written once its first record is this old.
+    pub flush_interval: Option<Duration>,
+    pub recv_ts: bool,
+    pub producer_id: bool,
+    pub seq: bool,
+    pub writer: WriterOptions,
+    pub rotate_rows: Option<u64>,
+    pub rotate_bytes: Option<u64>,
+    pub rotate_age: Option<Duration>,
+    /// After an I/O error, with rotation configured, the worker retries on the next file after
+    /// this pause, doubling it after each failed attempt (up to `MAX_RETRY_BACKOFF`).
+    pub retry_backoff: Duration,
+    /// At start, recover the pattern's `.inprogress` files that no live writer holds (cut each
+    /// to its last checkpoint and give it its final name) before writing anything.
+    pub recover_at_start: bool,
+    /// Test hook: the worker sleeps this long before each row group (a slow disk).
+    pub worker_delay: Duration,
+    /// Test hook: the worker panics when about to write its row group number `n` (0-based,
+    /// counted over the sink's life), to prove a worker panic loses nothing silently.
+    pub panic_at_row_group: Option<u64>,
+}
+
+impl Default for SinkConfig {
+    fn default() -> Self {
+        SinkConfig {
+            path: String::new(),
+            ring_bytes: 8 << 20,
+            max_record_bytes: None,
+            max_producers: 64,
+            row_group_rows: 16_384,
+            flush_interval: Some(Duration::from_secs(1)),
+            recv_ts: false,
+            producer_id: false,
+            seq: false,
+            writer: WriterOptions::default(),
+            rotate_rows: None,
+            rotate_bytes: None,
+            rotate_age: None,
+            retry_backoff: Duration::from_millis(100),
+            recover_at_start: true,
+            worker_delay: Duration::ZERO,
+            panic_at_row_group: None,
+        }
+    }
+}
+
+/// The longest pause between attempts to open a new file after I/O errors.
+pub const MAX_RETRY_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Default record size limit (capped by what the ring holds).
+const DEFAULT_MAX_RECORD: usize = 64 << 10;
+
+/// The largest record the sink takes whatever the ring size: one value must fit a Parquet page
+/// (whose sizes are 32-bit) and the ring's 32-bit frame length.
+pub const MAX_RECORD_BYTES: usize = MAX_DATA_PAGE_SIZE;
+
+/// What `validate` derives from a configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Ring size, rounded up to a power of two.
+    pub ring_bytes: usize,
+    /// Longest payload accepted.
+    pub max_payload: usize,
+    /// Bytes of the optional header fields stored before each payload in the ring.
+    pub extra_len: usize,
+}
+
+impl SinkConfig {
+    pub fn rotating(&self) -> bool {
+        self.path.contains("{seq}")
+    }
+}
+
+/// Checks the configuration.
+pub fn validate(config: &SinkConfig) -> Result<Limits> {
+    if config.path.is_empty() {
+        return Err(Error::invalid("sink path is empty"));
+    }
+    if config.path.contains('\0') {
+        return Err(Error::invalid("sink path contains a NUL byte"));
+    }
+    if config.row_group_rows == 0 {
+        return Err(Error::invalid("row_group_rows must be at least 1"));
+    }
+    if config.row_group_rows > i32::MAX as usize {
+        return Err(Error::invalid(format!(
+            "row_group_rows must be at most {}, got {}",
+            i32::MAX,
+            config.row_group_rows
+        )));
+    }
+    if config.max_producers == 0 {
+        return Err(Error::invalid("max_producers must be at least 1"));
+    }
+    if config.ring_bytes < 4096 || config.ring_bytes > (1 << 40) {
+        return Err(Error::invalid(format!(
+            "ring_bytes must be between 4096 and 2^40, got {}",
+            config.ring_bytes
+        )));
+    }
+    let ring_bytes = config.ring_bytes.next_power_of_two();
+    let extra_len = 8 * (config.recv_ts as usize + config.seq as usize);
+    let ring_max = ring::max_payload(ring_bytes, extra_len);
+    let max_payload = config
+        .max_record_bytes
+        .unwrap_or(DEFAULT_MAX_RECORD.min(ring_max));
+    if max_payload > MAX_RECORD_BYTES {
+        return Err(Error::invalid(format!(
+            "max_record_bytes {max_payload} is over the largest record the sink takes, {MAX_RECORD_BYTES} bytes (one value must fit a Parquet page)"
+        )));
+    }
+    if max_payload > ring_max {
+        return Err(Error::invalid(format!(
+            "max_record_bytes {max_payload} does not fit a ring of {ring_bytes} bytes (at most {ring_max}); raise ring_bytes"
+        )));
+    }
+    let rotating = config.rotate_rows.is_some()
+        || config.rotate_bytes.is_some()
+        || config.rotate_age.is_some();
+    if rotating && !config.rotating() {
+        return Err(Error::invalid(format!(
+            "rotation needs {{seq}} in the path pattern so files never overwrite each other, got '{}'",
+            config.path
+        )));
+    }
+    if config.rotate_rows == Some(0) || config.rotate_bytes == Some(0) {
+        return Err(Error::invalid("rotation limits must be positive"));
+    }
+    if config.retry_backoff.is_zero() {
+        return Err(Error::invalid("retry_backoff must be positive"));
+    }
+    FileWriter::validate(&sink_columns(config), &config.writer)?;
+    Ok(Limits {
+        ring_bytes,
+        max_payload,
+        extra_len,
+    })
+}
+
+/// The sink's columns, in file order.
+pub fn sink_columns(config: &SinkConfig) -> Vec<Column> {
+    let mut columns = vec![Column::new(
+        "payload",
+        PhysicalType::ByteArray,
+        Repetition::Required,
+    )];
+    if config.recv_ts {
+        columns.push(Column {
+            logical: LogicalType::Timestamp {
+                unit: TimeUnit::Nanos,
+                utc: true,
+            },
+            ..Column::new("recv_ts", PhysicalType::Int64, Repetition::Required)
+        });
+    }
+    if config.producer_id {
+        columns.push(Column::new(
+            "producer_id",
+            PhysicalType::Int32,
+            Repetition::Required,
+        ));
+    }
+    if config.seq {
+        columns.push(Column::new(
+            "seq",
+            PhysicalType::Int64,
+            Repetition::Required,
+        ));
+    }
+    columns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_errors_are_explained() {
+        let mut c = SinkConfig {
+            path: "x.parquet".into(),
+            rotate_rows: Some(10),
+            ..SinkConfig::default()
+        };
+        assert!(validate(&c).unwrap_err().message.contains("{seq}"));
+        c.rotate_rows = None;
+        c.max_record_bytes = Some(1 << 29);
+        assert!(validate(&c)
+            .unwrap_err()
+            .message
+            .contains("raise ring_bytes"));
+    }
+
+    /// Defect: a limit over what the ring's 32-bit length field holds used to be accepted and
+    /// truncated (`as u32`), corrupting the ring's framing.
+    #[test]
+    fn record_limits_beyond_a_page_or_the_frame_length_are_refused() {
+        let c = SinkConfig {
+            path: "x.parquet".into(),
+            ring_bytes: 1 << 40,
+            max_record_bytes: Some(5 << 30),
+            ..SinkConfig::default()
+        };
+        let e = validate(&c).unwrap_err();
+        assert!(e.message.contains("largest record"), "{e}");
+        let c = SinkConfig {
+            max_record_bytes: Some(MAX_RECORD_BYTES),
+            ..c
+        };
+        assert_eq!(validate(&c).unwrap().max_payload, MAX_RECORD_BYTES);
+    }
+}

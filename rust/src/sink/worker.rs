@@ -1,0 +1,576 @@
+//! The worker thread: drains the rings fairly into row groups, writes and rotates files, and
+//! moves the sink through its states on I/O errors (see `state.rs`).
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+
+use super::drain::{self, Batch, Fields, Slot, RING_BUDGET};
+use super::files::{self, parent_dir, Pattern};
+use super::options::{sink_columns, SinkConfig, MAX_RETRY_BACKOFF};
+use super::producer::heavy_barrier;
+use super::state::State;
+use super::Shared;
+use crate::error::{Error, Result};
+use crate::parquet::io::Storage;
+use crate::parquet::{Column, ColumnInput, Durability, FileWriter};
+
+pub enum Control {
+    Flush(Sender<Result<()>>),
+    Close(Sender<Result<()>>),
+}
+
+/// The file being written.
+struct OpenFile {
+    writer: FileWriter,
+    /// Final name (the file is written under `<name>.inprogress`).
+    path: PathBuf,
+    /// Rows in its complete row groups.
+    rows: u64,
+    opened: Instant,
+}
+
+pub struct Worker {
+    config: SinkConfig,
+    shared: Arc<Shared>,
+    columns: Vec<Column>,
+    fields: Fields,
+    storage: Arc<dyn Storage>,
+    pattern: Pattern,
+    next_seq: u64,
+    slots: Vec<Slot>,
+    generation: u64,
+    batch: Batch,
+    file: Option<OpenFile>,
+    /// Rows in files finished and renamed.
+    finished_rows: u64,
+    /// Row groups attempted over the sink's life (the panic test hook counts these).
+    row_groups_started: u64,
+    /// While backing off: when to try the next file.
+    retry_at: Option<Instant>,
+    backoff: Duration,
+}
+
+impl Worker {
+    pub fn new(config: SinkConfig, shared: Arc<Shared>, next_seq: u64, extra_len: usize) -> Worker {
+        Worker {
+            columns: sink_columns(&config),
+            fields: Fields {
+                recv_ts: config.recv_ts,
+                seq: config.seq,
+                producer_id: config.producer_id,
+                extra_len,
+            },
+            storage: config.writer.storage.clone(),
+            pattern: Pattern::new(&config.path),
+            next_seq,
+            shared,
+            slots: Vec::new(),
+            generation: u64::MAX,
+            batch: Batch::new(),
+            file: None,
+            finished_rows: 0,
+            row_groups_started: 0,
+            retry_at: None,
+            backoff: config.retry_backoff,
+            config,
+        }
+    }
+
+    pub fn open_file(&mut self) -> Result<()> {
+        let sync = self.config.writer.durability == Durability::Sync;
+        let created = files::create_next(&self.storage, &self.pattern, self.next_seq, sync)?;
+        self.next_seq = created.seq + 1;
+        let temp = created.inprogress.clone();
+        let writer = FileWriter::with_file(
+            created.file,
+            created.inprogress,
+            self.columns.clone(),
+            self.config.writer.clone(),
+        )
+        .inspect_err(|_| {
+            let _ = self.storage.remove_file(&temp);
+        })?;
+        self.file = Some(OpenFile {
+            writer,
+            path: created.path,
+            rows: 0,
+            opened: Instant::now(),
+        });
+        self.shared.totals().files += 1;
+        Ok(())
+    }
+
+    /// Writes the footer and renames the file to its final name. After a failed row group the
+    /// writer cuts it off, so the file is still finished with the row groups before it. A file
+    /// that cannot be finished is counted in `files_failed` and its rows move to `rows_lost`; a
+    /// failed file that never got a complete row group is removed.
+    fn close_file(&mut self) -> Result<()> {
+        let Some(mut file) = self.file.take() else {
+            return Ok(());
+        };
+        let writer = &mut file.writer;
+        let before = writer.bytes_written();
+        let closed = writer.close().map(|_| ());
+        let wrote = writer.bytes_written().saturating_sub(before);
+        let temp = writer.path().to_path_buf();
+        let durability = self.config.writer.durability;
+        let (result, failed) = if closed.is_err() && writer.row_groups_written() == 0 {
+            // Nothing of value in it: leave no stray `.inprogress` behind (a full disk would
+            // otherwise leave one per retry).
+            let _ = self.storage.remove_file(&temp);
+            (closed, false)
+        } else if writer.closed_valid() {
+            let renamed = self
+                .storage
+                .rename_noreplace(&temp, &file.path)
+                .map_err(|e| Error::io("cannot rename", &temp, &e))
+                .and_then(|()| {
+                    if durability != Durability::Sync {
+                        return Ok(());
+                    }
+                    let dir = parent_dir(&file.path);
+                    self.storage
+                        .sync_dir(dir)
+                        .map_err(|e| Error::io("cannot sync directory", dir, &e))
+                });
+            let failed = renamed.is_err();
+            (closed.and(renamed), failed)
+        } else {
+            (closed, true)
+        };
+        // Rows the file does not hold after all: all of them if it could not be finished, else
+        // those a repair had to cut (a full disk leaves no room for the footer).
+        let kept = writer.rows_written();
+        let mut t = self.shared.totals();
+        t.bytes_written += wrote;
+        let gone = if failed {
+            t.files_failed += 1;
+            file.rows
+        } else {
+            self.finished_rows += kept;
+            file.rows - kept.min(file.rows)
+        };
+        t.rows_written -= gone;
+        t.rows_lost += gone;
+        t.rows_durable = self.finished_rows;
+        result
+    }
+
+    /// Accepted records that can no longer be written: the pending batch and everything
+    /// published to the rings. Counted as lost.
+    fn discard_pending(&mut self) -> u64 {
+        let mut lost = self.batch.rows() as u64;
+        self.batch.clear();
+        self.refresh_rings();
+        for slot in &mut self.slots {
+            lost += drain::discard(slot, self.fields.extra_len);
+        }
+        self.shared.totals().rows_lost += lost;
+        lost
+    }
+
+    fn refresh_rings(&mut self) {
+        let generation = self.shared.generation.load(Ordering::Acquire);
+        if generation == self.generation {
+            return;
+        }
+        self.generation = generation;
+        let mut registry = self.shared.registry();
+        for (consumer, id) in registry.pending.drain(..) {
+            self.slots.push(Slot { consumer, id });
+        }
+    }
+
+    /// Forgets rings whose producer is gone and that are fully drained; their counts move to
+    /// the retired totals (under the registry's lock, so stats never count them twice or not
+    /// at all).
+    fn retire_abandoned(&mut self) {
+        let shared = &self.shared;
+        self.slots.retain(|slot| {
+            let ring = slot.consumer.ring();
+            let done = ring.abandoned.load(Ordering::Acquire) && slot.consumer.is_drained();
+            if done {
+                shared.registry().retire(ring);
+            }
+            !done
+        });
+    }
+
+    fn file_rows(&self) -> u64 {
+        self.file.as_ref().map_or(0, |f| f.rows)
+    }
+
+    /// Rows the current row group may still take: up to row_group_rows, and no more than the
+    /// current file may hold before rotating by rows.
+    fn room(&self) -> usize {
+        let mut room = self.config.row_group_rows - self.batch.rows();
+        if let Some(max) = self.config.rotate_rows {
+            let left = max.saturating_sub(self.file_rows()) as usize;
+            room = room.min(left.saturating_sub(self.batch.rows()));
+        }
+        room
+    }
+
+    /// One pass over the rings, each giving at most `RING_BUDGET` records (and none past its
+    /// target, if given); writes row groups as they fill. Returns the records taken.
+    fn drain_pass(&mut self, targets: Option<&[u64]>) -> Result<usize> {
+        let mut total = 0;
+        for i in 0..self.slots.len() {
+            let mut budget = RING_BUDGET;
+            while budget > 0 {
+                if let Some(&target) = targets.and_then(|t| t.get(i)) {
+                    if self.slots[i].consumer.position() >= target {
+                        break;
+                    }
+                }
+                if self.room() == 0 {
+                    self.write_batch()?;
+                }
+                let max = self.room().min(budget);
+                let taken = drain::take(&mut self.slots[i], &mut self.batch, max, self.fields);
+                total += taken.records;
+                budget -= taken.records;
+                if taken.batch_full {
+                    self.write_batch()?;
+                } else if taken.records < max {
+                    break; // the ring is empty
+                }
+            }
+        }
+        Ok(total)
+    }
+
+    /// Drains every ring up to what was published when the call began.
+    fn drain_all(&mut self) -> Result<()> {
+        self.refresh_rings();
+        let targets: Vec<u64> = self
+            .slots
+            .iter()
+            .map(|s| s.consumer.ring().published())
+            .collect();
+        while self
+            .slots
+            .iter()
+            .zip(&targets)
+            .any(|(s, &t)| s.consumer.position() < t)
+        {
+            self.drain_pass(Some(&targets))?;
+        }
+        Ok(())
+    }
+
+    fn write_batch(&mut self) -> Result<()> {
+        let rows = self.batch.rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        if !self.config.worker_delay.is_zero() {
+            std::thread::sleep(self.config.worker_delay);
+        }
+        if self.config.panic_at_row_group == Some(self.row_groups_started) {
+            panic!("test hook: worker panic before row group {}", self.row_groups_started);
+        }
+        if self.file.is_none() {
+            self.open_file()?;
+        }
+        self.row_groups_started += 1;
+        let b = &self.batch;
+        let mut inputs = Vec::with_capacity(4);
+        inputs.push(ColumnInput {
+            values: &b.payload,
+            offsets: Some(&b.offsets),
+            plain_encoded: true,
+            ..Default::default()
+        });
+        if self.config.recv_ts {
+            inputs.push(ColumnInput::new(as_bytes(&b.recv_ts)));
+        }
+        if self.config.producer_id {
+            inputs.push(ColumnInput::new(as_bytes(&b.producer_id)));
+        }
+        if self.config.seq {
+            inputs.push(ColumnInput::new(as_bytes(&b.seq)));
+        }
+        let file = self.file.as_mut().expect("opened above");
+        let (rows_before, bytes_before) = (file.writer.rows_written(), file.writer.bytes_written());
+        let result = file.writer.write_row_group(rows, &inputs);
+        // The row group is in the file even when the checkpoint after it failed: it must not be
+        // written again into the next file.
+        let committed = file.writer.rows_written() > rows_before;
+        let bytes_after = file.writer.bytes_written();
+        {
+            let mut t = self.shared.totals();
+            t.bytes_written += bytes_after - bytes_before;
+            if committed {
+                t.rows_written += rows as u64;
+                t.row_groups += 1;
+                t.rows_durable = self.finished_rows + file.writer.durable_rows();
+            }
+        }
+        if committed {
+            file.rows += rows as u64;
+            self.batch.clear();
+        }
+        result?;
+        if self.should_rotate(bytes_after) {
+            self.close_file()?;
+        }
+        Ok(())
+    }
+
+    fn should_rotate(&self, file_bytes: u64) -> bool {
+        let Some(file) = &self.file else { return false };
+        self.config.rotate_rows.is_some_and(|m| file.rows >= m)
+            || self.config.rotate_bytes.is_some_and(|m| file_bytes >= m)
+            || self
+                .config
+                .rotate_age
+                .is_some_and(|m| file.opened.elapsed() >= m)
+    }
+
+    fn due(&self) -> bool {
+        self.config
+            .flush_interval
+            .zip(self.batch.started)
+            .is_some_and(|(interval, started)| started.elapsed() >= interval)
+    }
+
+    fn step(&mut self) -> Result<usize> {
+        self.refresh_rings();
+        let n = self.drain_pass(None)?;
+        if self.due() {
+            self.write_batch()?;
+        }
+        // Age rotation also closes a file that stopped receiving data.
+        let aged = self.file.as_ref().is_some_and(|f| {
+            f.rows > 0
+                && self
+                    .config
+                    .rotate_age
+                    .is_some_and(|m| f.opened.elapsed() >= m)
+        });
+        if aged {
+            self.write_batch()?;
+            self.close_file()?;
+        }
+        self.retire_abandoned();
+        Ok(n)
+    }
+
+    /// Records an I/O error and stops accepting records. The current file is finished with its
+    /// complete row groups; the pending batch is kept for the next file. With rotation, the next
+    /// file is tried after the back-off; without, the failure is final.
+    fn fail(&mut self, error: Error) {
+        let rotating = self.config.rotating();
+        self.shared.state.set_unless_closed(if rotating {
+            State::BackingOff
+        } else {
+            State::Failed
+        });
+        self.shared.totals().io_errors += 1;
+        self.shared.set_error(error);
+        if self.file.is_some() {
+            // Counted in files_failed if even that fails; the first error is the one reported.
+            let _ = self.close_file();
+        }
+        if rotating {
+            self.retry_at = Some(Instant::now() + self.backoff);
+            self.backoff = (self.backoff * 2).min(MAX_RETRY_BACKOFF.max(self.config.retry_backoff));
+        }
+    }
+
+    /// Opens the next file after a failure, counting the retry.
+    fn reopen(&mut self) -> Result<()> {
+        self.open_file()?;
+        self.backoff = self.config.retry_backoff;
+        self.shared.totals().retries += 1;
+        Ok(())
+    }
+
+    /// Opens the next file after a failure; on success records are accepted again.
+    fn retry(&mut self) {
+        self.retry_at = None;
+        match self.reopen() {
+            Ok(()) => self.shared.state.resume(),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    pub fn run(&mut self, control: &Receiver<Control>) {
+        let mut idle = 0u32;
+        loop {
+            // Control requests are served at least once per pass over the rings.
+            loop {
+                match control.try_recv() {
+                    Ok(Control::Flush(reply)) => {
+                        let _ = reply.send(self.flush());
+                    }
+                    Ok(Control::Close(reply)) => {
+                        let _ = reply.send(self.shutdown());
+                        return;
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        let _ = self.shutdown();
+                        return;
+                    }
+                }
+            }
+            match self.shared.state.get() {
+                State::Running => match self.step() {
+                    Ok(0) => {
+                        idle = idle.saturating_add(1);
+                        backoff(idle);
+                    }
+                    Ok(_) => idle = 0,
+                    Err(e) => self.fail(e),
+                },
+                State::BackingOff => match self.retry_at {
+                    Some(at) if Instant::now() >= at => self.retry(),
+                    Some(at) => std::thread::park_timeout(
+                        at.saturating_duration_since(Instant::now())
+                            .min(Duration::from_millis(10)),
+                    ),
+                    None => std::thread::park_timeout(Duration::from_millis(10)),
+                },
+                State::Failed | State::Closed => {
+                    std::thread::park_timeout(Duration::from_millis(10))
+                }
+            }
+        }
+    }
+
+    /// After a panic in `run`: the sink is failed for good. Serves requests (each failing) until
+    /// close, then counts what it still held as lost.
+    pub fn run_after_panic(&mut self, control: &Receiver<Control>, message: String) {
+        self.shared.state.set_unless_closed(State::Failed);
+        self.shared.set_error(Error::internal(format!(
+            "internal error: the sink's worker panicked ({message}); records accepted after the last row group written are counted in rows_lost"
+        )));
+        loop {
+            match control.recv() {
+                Ok(Control::Flush(reply)) => {
+                    let _ = reply.send(Err(self.shared.failure()));
+                }
+                Ok(Control::Close(reply)) => {
+                    let _ = reply.send(self.finish_failed());
+                    return;
+                }
+                Err(_) => {
+                    let _ = self.finish_failed();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn finish_failed(&mut self) -> Result<()> {
+        self.shared.state.close();
+        self.wait_for_producers();
+        let _ = self.close_file();
+        let lost = self.discard_pending();
+        self.retire_abandoned();
+        let e = self.shared.failure();
+        Err(Error {
+            kind: e.kind,
+            message: format!("{e}; {lost} accepted records could not be written"),
+        })
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        match self.shared.state.get() {
+            State::BackingOff | State::Failed => return Err(self.shared.failure()),
+            State::Running | State::Closed => {}
+        }
+        let result = self.drain_all().and_then(|()| self.write_batch());
+        result.inspect_err(|e| self.fail(e.clone()))
+    }
+
+    /// Everything published so far into the file, then its footer.
+    fn final_drain(&mut self) -> Result<()> {
+        self.drain_all()
+            .and_then(|()| self.write_batch())
+            .and_then(|()| self.close_file())
+    }
+
+    /// After the state is `Closed`: makes every record a producer published (or is publishing)
+    /// visible to the final drain. See `producer.rs` for the handshake.
+    fn wait_for_producers(&mut self) {
+        heavy_barrier();
+        self.refresh_rings();
+        for slot in &self.slots {
+            let busy = slot.consumer.ring().busy();
+            let mut spins = 0u32;
+            while busy.load(Ordering::Acquire) != 0 {
+                spins += 1;
+                if spins < 64 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
+
+    fn shutdown(&mut self) -> Result<()> {
+        // Producers see Closed and stop pushing; whatever they published before is drained.
+        let was = self.shared.state.close();
+        self.wait_for_producers();
+        // A sink backing off after an error gets one last attempt at a new file for what it holds.
+        let resumed = was == State::BackingOff && self.reopen().is_ok();
+        let failed_before = matches!(was, State::Failed) || (was == State::BackingOff && !resumed);
+        let mut result = if failed_before {
+            Err(self.shared.failure())
+        } else {
+            self.final_drain()
+        };
+        // A rotating sink whose last writes fail moves to a new file at once, for as long as
+        // each file takes some of what is left (a full file), and up to three times in a row
+        // when none does.
+        let mut fruitless = 0;
+        while self.config.rotating() && !failed_before && fruitless < 3 {
+            let Err(e) = &result else { break };
+            self.fail(e.clone());
+            let before = self.shared.totals().rows_written;
+            result = self.reopen().and_then(|()| self.final_drain());
+            let progressed = self.shared.totals().rows_written > before;
+            fruitless = if progressed { 0 } else { fruitless + 1 };
+        }
+        let result = result.map_err(|e| {
+            if !failed_before {
+                self.shared.totals().io_errors += 1;
+            }
+            let _ = self.close_file();
+            let lost = self.discard_pending();
+            let error = Error {
+                kind: e.kind,
+                message: format!("{e}; {lost} accepted records could not be written"),
+            };
+            self.shared.set_error(error.clone());
+            error
+        });
+        self.retire_abandoned();
+        result
+    }
+}
+
+/// Spin, then yield, then sleep in short naps: latency when busy, no CPU when idle. Producers
+/// never wake the worker, so the nap bounds how long a lone record waits in the ring.
+fn backoff(idle: u32) {
+    if idle < 64 {
+        std::hint::spin_loop();
+    } else if idle < 128 {
+        std::thread::yield_now();
+    } else {
+        std::thread::park_timeout(Duration::from_micros(if idle < 1024 { 50 } else { 500 }));
+    }
+}
+
+fn as_bytes<T: Copy>(v: &[T]) -> &[u8] {
+    // SAFETY: i32/i64 slices viewed as their little-endian bytes; u8 has no alignment needs.
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
+}
