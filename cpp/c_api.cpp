@@ -439,6 +439,7 @@ void pf_sink_config_init(pf_sink_config_t* c) {
     c->flush_interval_ns = -1;
     c->compression = PF_COMPRESSION_UNCOMPRESSED;
     c->gzip_level = -1;
+    c->recover_at_start = 1;
 }
 
 pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
@@ -474,6 +475,7 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         }
         o.durability = static_cast<Durability>(c->durability);
         if (c->retry_backoff_ns > 0) o.retry_backoff = std::chrono::nanoseconds(c->retry_backoff_ns);
+        o.recover_at_start = c->recover_at_start != 0;
         result = new pf_sink{Sink(o)};
         return PF_STATUS_OK;
     });
@@ -519,11 +521,29 @@ int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
         return PF_STATUS_INVALID_ARGUMENT;
     }
     const SinkStats t = s->sink.stats();
-    *out = pf_sink_stats_t{t.attempted,    t.accepted,   t.dropped_full, t.dropped_oversize,
-                           t.dropped_closed, t.dropped_failed, t.rows_written, t.row_groups,
-                           t.files,        t.bytes_written, t.ring_high_water, t.producers,
-                           t.rows_durable, t.io_errors,  t.retries,    t.files_failed,
-                           t.rows_lost};
+    static_assert(sizeof(pf_sink_stats_t) == sizeof(SinkStats), "pf_sink_stats_t and SinkStats differ");
+    *out = pf_sink_stats_t{
+        .attempted = t.attempted,
+        .accepted = t.accepted,
+        .dropped_full = t.dropped_full,
+        .dropped_oversize = t.dropped_oversize,
+        .dropped_closed = t.dropped_closed,
+        .dropped_failed = t.dropped_failed,
+        .rows_written = t.rows_written,
+        .row_groups = t.row_groups,
+        .files = t.files,
+        .bytes_written = t.bytes_written,
+        .ring_high_water = t.ring_high_water,
+        .producers = t.producers,
+        .rows_durable = t.rows_durable,
+        .io_errors = t.io_errors,
+        .retries = t.retries,
+        .files_failed = t.files_failed,
+        .rows_lost = t.rows_lost,
+        .files_recovered = t.files_recovered,
+        .rows_recovered = t.rows_recovered,
+        .files_unrecoverable = t.files_unrecoverable,
+    };
     return PF_STATUS_OK;
 }
 

@@ -21,11 +21,31 @@ std::int64_t nanos_or(const std::optional<std::chrono::nanoseconds>& d, std::int
 }
 
 SinkStats to_stats(const bridge::SinkCounters& c) {
-    return SinkStats{c.attempted,     c.accepted,     c.dropped_full, c.dropped_oversize,
-                     c.dropped_closed, c.dropped_failed, c.rows_written, c.row_groups,
-                     c.files,          c.bytes_written, c.ring_high_water, c.producers,
-                     c.rows_durable,   c.io_errors,    c.retries,      c.files_failed,
-                     c.rows_lost};
+    // Field by field by name: a counter added on one side and not the other fails to compile
+    // (designated initializers must follow declaration order), never swaps silently.
+    static_assert(sizeof(SinkStats) == sizeof(bridge::SinkCounters), "SinkStats and the bridge's SinkCounters differ");
+    return SinkStats{
+        .attempted = c.attempted,
+        .accepted = c.accepted,
+        .dropped_full = c.dropped_full,
+        .dropped_oversize = c.dropped_oversize,
+        .dropped_closed = c.dropped_closed,
+        .dropped_failed = c.dropped_failed,
+        .rows_written = c.rows_written,
+        .row_groups = c.row_groups,
+        .files = c.files,
+        .bytes_written = c.bytes_written,
+        .ring_high_water = c.ring_high_water,
+        .producers = c.producers,
+        .rows_durable = c.rows_durable,
+        .io_errors = c.io_errors,
+        .retries = c.retries,
+        .files_failed = c.files_failed,
+        .rows_lost = c.rows_lost,
+        .files_recovered = c.files_recovered,
+        .rows_recovered = c.rows_recovered,
+        .files_unrecoverable = c.files_unrecoverable,
+    };
 }
 
 }  // namespace
@@ -49,24 +69,25 @@ Sink::Sink(const SinkOptions& o) {
         return v.value_or(0);
     };
     bridge::SinkSettings settings{
-        detail::byte_slice(path),
-        positive(o.ring_bytes, "ring_bytes"),
-        positive(o.max_record_bytes, "max_record_bytes"),
-        positive(o.max_producers, "max_producers"),
-        positive(o.row_group_rows, "row_group_rows"),
-        nanos_or(o.flush_interval, -1),
-        o.recv_ts,
-        o.producer_id,
-        o.seq,
-        static_cast<std::uint8_t>(o.compression),
-        o.gzip_level.value_or(-1),
-        positive(o.data_page_size, "data_page_size"),
-        o.rotate_rows.value_or(0),
-        o.rotate_bytes.value_or(0),
-        nanos_or(o.rotate_age, 0),
-        static_cast<std::uint8_t>(o.durability),
-        nanos_or(o.retry_backoff, 0),
-        o.worker_delay_for_testing.count(),
+        .path = detail::byte_slice(path),
+        .ring_bytes = positive(o.ring_bytes, "ring_bytes"),
+        .max_record_bytes = positive(o.max_record_bytes, "max_record_bytes"),
+        .max_producers = positive(o.max_producers, "max_producers"),
+        .row_group_rows = positive(o.row_group_rows, "row_group_rows"),
+        .flush_interval_ns = nanos_or(o.flush_interval, -1),
+        .recv_ts = o.recv_ts,
+        .producer_id = o.producer_id,
+        .seq = o.seq,
+        .codec = static_cast<std::uint8_t>(o.compression),
+        .gzip_level = o.gzip_level.value_or(-1),
+        .data_page_size = positive(o.data_page_size, "data_page_size"),
+        .rotate_rows = o.rotate_rows.value_or(0),
+        .rotate_bytes = o.rotate_bytes.value_or(0),
+        .rotate_age_ns = nanos_or(o.rotate_age, 0),
+        .durability = static_cast<std::uint8_t>(o.durability),
+        .retry_backoff_ns = nanos_or(o.retry_backoff, 0),
+        .recover_at_start = o.recover_at_start,
+        .worker_delay_ns = o.worker_delay_for_testing.count(),
     };
     bridge::Status status{0, {}};
     auto core = bridge::open_sink(settings, status);
@@ -106,8 +127,19 @@ std::string Sink::last_error() const {
 }
 
 Sink::Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Sink::Producer::Producer(Producer&&) noexcept = default;
-Sink::Producer& Sink::Producer::operator=(Producer&&) noexcept = default;
+// A moved-from producer keeps a ring-less handle to the same sink, so a call through it is
+// counted (dropped_closed) like any other drop instead of vanishing.
+Sink::Producer::Producer(Producer&& other) noexcept : impl_(std::move(other.impl_)) {
+    if (impl_) other.impl_ = std::make_unique<Impl>(Impl{impl_->core->detached()});
+}
+
+Sink::Producer& Sink::Producer::operator=(Producer&& other) noexcept {
+    if (this != &other) {
+        impl_ = std::move(other.impl_);
+        if (impl_) other.impl_ = std::make_unique<Impl>(Impl{impl_->core->detached()});
+    }
+    return *this;
+}
 Sink::Producer::~Producer() = default;
 
 namespace {

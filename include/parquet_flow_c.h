@@ -216,7 +216,8 @@ typedef struct pf_sink pf_sink_t;
 typedef struct pf_producer pf_producer_t;
 
 typedef struct pf_sink_config {
-    const char *path;           /* file, or pattern with {seq} and %Y %m %d %H %M %S (UTC) */
+    const char *path;           /* file, or pattern with {seq} and %Y %m %d %H %M %S (UTC); never
+                                   overwritten: {seq} continues after the files already there */
     uint64_t ring_bytes;        /* per producer; 0: 8 MiB */
     uint64_t max_record_bytes;  /* 0: 64 KiB */
     uint64_t max_producers;     /* 0: 64 */
@@ -232,6 +233,8 @@ typedef struct pf_sink_config {
     int64_t rotate_age_ns;      /* 0: no rotation by age */
     int32_t durability;         /* PF_DURABILITY_* */
     int64_t retry_backoff_ns;   /* 0: 100 ms; pause before retrying on a new file after an I/O error */
+    int32_t recover_at_start;   /* nonzero (pf_sink_config_init's default): recover the pattern's
+                                   abandoned .inprogress files before writing */
 } pf_sink_config_t;
 
 typedef struct pf_sink_stats {
@@ -240,6 +243,7 @@ typedef struct pf_sink_stats {
     uint64_t rows_written, row_groups, files, bytes_written;
     uint64_t ring_high_water, producers;
     uint64_t rows_durable, io_errors, retries, files_failed, rows_lost;
+    uint64_t files_recovered, rows_recovered, files_unrecoverable; /* start-up recovery */
 } pf_sink_stats_t;
 
 /* Fills every field with its default (path NULL). */

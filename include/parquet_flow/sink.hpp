@@ -5,8 +5,15 @@
 //   options.rotate_age = std::chrono::minutes(5);
 //   parquet_flow::Sink sink(options);            // opens the first file, starts the worker
 //   auto producer = sink.producer();             // one per thread
-//   producer.try_record(std::span(bytes));       // hot path: copy and return, never blocks
+//   producer.try_record(bytes);                  // hot path: copy and return, never blocks
+//   producer.try_record(message);                // a trivially copyable struct: its sizeof bytes
 //   sink.close();                                // drain, write footers; throws on failure
+//
+// `bytes` is any contiguous range of 1-byte elements (std::span, std::vector, std::array,
+// std::string, std::string_view of char, std::uint8_t, std::byte, ...): exactly its elements are
+// recorded. A C array records all its elements, except that a `const char[N]` (a string literal's
+// type) drops one trailing '\0': try_record("abc") records 3 bytes. Pointers and ranges of wider
+// elements do not compile. The details are at Sink::Producer::try_record.
 //
 // Each producer owns a preallocated ring; try_record copies the record into it and returns at
 // once — no lock, no allocation, no system call, no wake-up. When the ring is full, or the
@@ -23,6 +30,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,10 +42,19 @@
 namespace parquet_flow {
 
 struct SinkOptions {
-    // The output file, or with rotation a pattern: {seq} is the file's sequence number (6 digits),
-    // %Y %m %d %H %M %S the UTC time it was opened. Directories are created as needed, so
-    // Hive-style partitions such as "date=%Y-%m-%d/" work. Rotation requires {seq}.
+    // The output file, or with rotation a pattern: {seq} is the file's sequence number (6 digits,
+    // more when needed), %Y %m %d %H %M %S the UTC time it was opened. Directories are created
+    // as needed, so Hive-style partitions such as "date=%Y-%m-%d/" work. Rotation requires {seq}.
+    // The sink never overwrites a file: {seq} continues after the highest number already on
+    // disk for the pattern, so a restarted program adds to its earlier capture; a fixed path
+    // (no {seq}) that already exists is refused. Two sinks on one pattern, in one process or
+    // two, take distinct names.
     std::filesystem::path path;
+    // At start, recover the pattern's ".inprogress" files that no live sink is writing (left by
+    // a crash): each is cut back to its last footer checkpoint and renamed to its final name
+    // (stats: files_recovered, rows_recovered). One without a checkpoint (durability OnClose)
+    // is left untouched and reported (files_unrecoverable, last_error()). Default on.
+    bool recover_at_start = true;
 
     // Bytes of each producer's ring (rounded up to a power of two); default 8 MiB.
     std::optional<std::size_t> ring_bytes{};
@@ -86,7 +103,7 @@ struct SinkStats {
     std::uint64_t accepted = 0;          // records copied into a ring
     std::uint64_t dropped_full = 0;      // ring full
     std::uint64_t dropped_oversize = 0;  // longer than max_record_bytes
-    std::uint64_t dropped_closed = 0;    // after close
+    std::uint64_t dropped_closed = 0;    // after close, or through a moved-from Producer
     std::uint64_t dropped_failed = 0;    // after the worker failed (see Sink::close)
     std::uint64_t rows_written = 0;      // rows in row groups written so far
     std::uint64_t row_groups = 0;
@@ -103,11 +120,119 @@ struct SinkStats {
     // Accepted records in no finished file: discarded when the sink closed failed, or written to
     // a file that could not be finished. After close(): accepted == rows_written + rows_lost.
     std::uint64_t rows_lost = 0;
+    // Abandoned ".inprogress" files of the pattern recovered at start, and their rows; and
+    // those that had no intact checkpoint and were left as they were (see recover_at_start).
+    std::uint64_t files_recovered = 0;
+    std::uint64_t rows_recovered = 0;
+    std::uint64_t files_unrecoverable = 0;
 
     std::uint64_t dropped() const noexcept {
         return dropped_full + dropped_oversize + dropped_closed + dropped_failed;
     }
 };
+
+namespace detail {
+
+// What try_record accepts, and the bytes each form records (see Sink::Producer::try_record).
+// record_bytes() is the one place that turns a payload into bytes; every try_record template
+// forwards its result to the out-of-line try_record(std::span<const std::byte>[, recv_ts_ns]).
+// P is the forwarding-reference type of the argument (so an array's const-ness is kept).
+
+// A 1-byte element whose value is its byte: char, signed char, unsigned char, char8_t (so also
+// std::int8_t and std::uint8_t) and std::byte, const or not. Not bool, not volatile.
+template <class E>
+concept byte_element =
+    !std::is_volatile_v<E> &&
+    ((std::is_integral_v<std::remove_const_t<E>> && sizeof(E) == 1 &&
+      !std::is_same_v<std::remove_const_t<E>, bool>) ||
+     std::is_same_v<std::remove_const_t<E>, std::byte>);
+
+template <class P>
+using payload_t = std::remove_reference_t<P>;  // the argument's type, const kept
+
+template <class P>
+concept any_range = std::ranges::range<payload_t<P>&>;
+
+// A contiguous sized range of byte_element: recorded as exactly its elements, data()..size().
+template <class P>
+concept byte_range =
+    std::ranges::contiguous_range<payload_t<P>&> && std::ranges::sized_range<payload_t<P>&> &&
+    byte_element<std::remove_reference_t<std::ranges::range_reference_t<payload_t<P>&>>>;
+
+// const char[N] and const char8_t[N]: the types of string literals ("abc", u8"abc").
+template <class P>
+concept string_literal_type =
+    std::is_array_v<payload_t<P>> && std::rank_v<payload_t<P>> == 1 && std::extent_v<payload_t<P>> > 0 &&
+    (std::is_same_v<std::remove_extent_t<payload_t<P>>, const char> ||
+     std::is_same_v<std::remove_extent_t<payload_t<P>>, const char8_t>);
+
+// Non-range class types that convert implicitly to a byte span or a string_view (a user's string
+// or buffer class): recorded as what they convert to, never as their own object bytes.
+template <class P>
+concept converts_to_byte_span = std::is_class_v<payload_t<P>> && !any_range<P> &&
+                                std::is_convertible_v<payload_t<P>&, std::span<const std::byte>>;
+template <class P>
+concept converts_to_string_view = std::is_class_v<payload_t<P>> && !any_range<P> && !converts_to_byte_span<P> &&
+                                  std::is_convertible_v<payload_t<P>&, std::string_view>;
+
+// Has data() and size() like a buffer view, but is no range and converts to neither of the above:
+// its object bytes would be a pointer and a length, so it is rejected (see below).
+template <class P>
+concept buffer_like_non_range = std::is_class_v<payload_t<P>> && !any_range<P> && !converts_to_byte_span<P> &&
+                                !converts_to_string_view<P> && requires(const payload_t<P>& p) {
+                                    p.data();
+                                    p.size();
+                                };
+
+// Pointers (const char* included), iterators, nullptr and member pointers: no length to record.
+template <class P>
+concept pointer_like = std::is_pointer_v<std::remove_cv_t<payload_t<P>>> ||
+                       std::is_null_pointer_v<std::remove_cv_t<payload_t<P>>> ||
+                       std::is_member_pointer_v<std::remove_cv_t<payload_t<P>>> ||
+                       (std::input_or_output_iterator<std::remove_cv_t<payload_t<P>>> && !any_range<P>);
+
+// A trivially copyable object recorded as its object representation (sizeof(T) bytes at &obj):
+// never a range (whatever its const-ness), array, pointer, buffer view or convertible type.
+template <class P>
+concept trivially_copyable_object =
+    std::is_object_v<payload_t<P>> && std::is_trivially_copyable_v<payload_t<P>> &&
+    !std::is_volatile_v<payload_t<P>> && !std::is_array_v<payload_t<P>> && !pointer_like<P> &&
+    !std::ranges::range<std::remove_cv_t<payload_t<P>>&> && !std::ranges::range<const payload_t<P>&> &&
+    !converts_to_byte_span<P> && !converts_to_string_view<P> && !buffer_like_non_range<P>;
+
+template <class P>
+concept recordable = byte_range<P> || converts_to_byte_span<P> || converts_to_string_view<P> ||
+                     trivially_copyable_object<P>;
+
+// Rejected with a deleted overload (the compiler names it and shows its declaration line):
+template <class P>
+concept range_of_non_byte_elements = any_range<P> && !byte_range<P>;
+
+// The bytes try_record(payload) records; the span points into `payload` (nothing is copied).
+template <class P>
+    requires recordable<P>
+std::span<const std::byte> record_bytes(P&& payload) noexcept {
+    using T = payload_t<P>;
+    if constexpr (string_literal_type<P>) {
+        // A string literal's terminating NUL is not part of the record: drop one trailing '\0'.
+        constexpr std::size_t n = std::extent_v<T>;
+        const std::size_t size = payload[n - 1] == 0 ? n - 1 : n;
+        return std::as_bytes(std::span<std::remove_extent_t<T>>(&payload[0], size));
+    } else if constexpr (byte_range<P>) {
+        using E = std::remove_reference_t<std::ranges::range_reference_t<T&>>;
+        return std::as_bytes(std::span<const E>(std::ranges::data(payload),
+                                                static_cast<std::size_t>(std::ranges::size(payload))));
+    } else if constexpr (converts_to_byte_span<P>) {
+        return std::span<const std::byte>(payload);
+    } else if constexpr (converts_to_string_view<P>) {
+        const std::string_view view = payload;
+        return std::as_bytes(std::span<const char>(view.data(), view.size()));
+    } else {
+        return std::as_bytes(std::span<T, 1>(std::addressof(payload), 1));
+    }
+}
+
+}  // namespace detail
 
 class Sink {
 public:
@@ -121,20 +246,71 @@ public:
         ~Producer();
 
         // Copies the record and returns true, or drops it and returns false. Never blocks.
+        // These two are the entry point: every form below computes its bytes with
+        // detail::record_bytes() and calls one of them.
         bool try_record(std::span<const std::byte> payload) noexcept;
         // With the caller's receive timestamp in ns since the Unix epoch (used when recv_ts is on).
         bool try_record(std::span<const std::byte> payload, std::int64_t recv_ts_ns) noexcept;
-        bool try_record(std::string_view payload) noexcept {
-            return try_record(std::as_bytes(std::span(payload.data(), payload.size())));
+
+        // What each payload records (each form also takes a recv_ts_ns second argument):
+        //
+        //  - A contiguous sized range of 1-byte elements — element type char, signed char,
+        //    unsigned char, char8_t, std::int8_t, std::uint8_t or std::byte, const or not — records
+        //    exactly its elements, data() to data() + size(), embedded NULs included:
+        //    std::span (any extent), std::vector, std::array, std::string, std::string_view,
+        //    std::basic_string<unsigned char>, std::u8string, ...
+        //  - A C array of 1-byte elements records all N elements (the whole buffer, NULs
+        //    included), e.g. `char buf[8]` or `std::uint8_t buf[8]` -> 8 bytes — with one
+        //    exception: an array of `const char` or `const char8_t`, the type of a string literal,
+        //    records N - 1 elements if its last element is '\0' (and N otherwise). So
+        //    try_record("abc") records 3 bytes and try_record("a\0b") 3 bytes ('a', '\0', 'b').
+        //    That rule sees only the type: a `const char[N]` variable — or a `char name[N]` member
+        //    reached through a const object — loses a trailing '\0' too. To record such a buffer
+        //    whole, pass std::span(buf); for a NUL-terminated C string in a larger buffer, pass
+        //    std::string_view(buf) (that stops at the first '\0').
+        //  - A trivially copyable object (e.g. a packed market-data message struct, or an integer)
+        //    records its object representation: sizeof(T) bytes at &object.
+        //  - A class that is not a range but converts implicitly to std::span<const std::byte> or
+        //    std::string_view records what it converts to.
+        //
+        // Rejected at compile time, because their object bytes are never what is meant:
+        //  - Pointers, const char* included (no length: pass std::span(ptr, len) or
+        //    std::string_view(c_string)), iterators, nullptr and member pointers.
+        //  - Ranges (and C arrays) of elements wider than 1 byte, e.g. std::vector<int> or
+        //    std::span<const std::uint32_t>, and non-contiguous ranges (std::list<char>). For the
+        //    raw bytes of a contiguous range of wider elements pass std::as_bytes(std::span(r)).
+        //  - Non-range classes with data() and size() (buffer views): pass
+        //    std::span(v.data(), v.size()).
+        // They are deleted overloads rather than a static_assert in a catch-all template: the call
+        // fails with "use of deleted function ... [with P = std::vector<int>&]" and the compiler
+        // shows the declaration line below, whose comment says what to pass instead; and, unlike a
+        // static_assert in a body, a deleted function also makes `requires { p.try_record(x); }`
+        // and other overload checks see the call as invalid.
+        template <class P>
+            requires detail::recordable<P> &&
+                     (!std::is_same_v<std::remove_cvref_t<P>, std::span<const std::byte>>)
+        bool try_record(P&& payload) noexcept {
+            return try_record(detail::record_bytes(payload));
         }
-        // The bytes of a trivially copyable object, e.g. a packed market-data message struct.
-        template <class T>
-            requires(std::is_trivially_copyable_v<T> && !std::is_pointer_v<T> &&
-                     !std::is_convertible_v<const T&, std::string_view> &&
-                     !std::is_convertible_v<const T&, std::span<const std::byte>>)
-        bool try_record(const T& message) noexcept {
-            return try_record(std::as_bytes(std::span<const T, 1>(&message, 1)));
+        template <class P>
+            requires detail::recordable<P> &&
+                     (!std::is_same_v<std::remove_cvref_t<P>, std::span<const std::byte>>)
+        bool try_record(P&& payload, std::int64_t recv_ts_ns) noexcept {
+            return try_record(detail::record_bytes(payload), recv_ts_ns);
         }
+
+        template <class P> requires detail::pointer_like<P>
+        bool try_record(P&&) noexcept = delete;  // a pointer or iterator has no length: pass std::span(ptr, len) or std::string_view(c_string)
+        template <class P> requires detail::pointer_like<P>
+        bool try_record(P&&, std::int64_t) noexcept = delete;  // a pointer or iterator has no length: pass std::span(ptr, len) or std::string_view(c_string)
+        template <class P> requires detail::range_of_non_byte_elements<P>
+        bool try_record(P&&) noexcept = delete;  // only contiguous ranges of 1-byte elements; for wider ones pass std::as_bytes(std::span(range))
+        template <class P> requires detail::range_of_non_byte_elements<P>
+        bool try_record(P&&, std::int64_t) noexcept = delete;  // only contiguous ranges of 1-byte elements; for wider ones pass std::as_bytes(std::span(range))
+        template <class P> requires detail::buffer_like_non_range<P>
+        bool try_record(P&&) noexcept = delete;  // a buffer view's object bytes are a pointer and a length: pass std::span(v.data(), v.size())
+        template <class P> requires detail::buffer_like_non_range<P>
+        bool try_record(P&&, std::int64_t) noexcept = delete;  // a buffer view's object bytes are a pointer and a length: pass std::span(v.data(), v.size())
 
         // The value this producer writes in the producer_id column.
         std::uint32_t id() const noexcept;
@@ -164,10 +340,9 @@ public:
     // new file) or the last write fails; the message names the file, the OS error and how many
     // accepted records were lost. A sink that resumed after an I/O error closes normally: check
     // stats().io_errors. A second call repeats the first call's outcome.
-    // Stop your producer threads (or at least their try_record calls) before calling close():
-    // a try_record racing with close() can see the sink still open and publish its record after
-    // the final drain. Such a record returns true but is not written; it is not hidden either —
-    // stats().accepted then exceeds rows_written + rows_lost by exactly those records.
+    // try_record calls racing close() are safe: each either returns false (counted as
+    // dropped_closed) or its record is in the final drain, so after close()
+    // accepted == rows_written + rows_lost always holds.
     SinkStats close();
     SinkStats stats() const noexcept;
     // The worker's latest I/O error (kept after it resumed on a new file); empty if none.
