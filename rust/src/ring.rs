@@ -105,6 +105,13 @@ fn align(n: usize) -> usize {
 }
 
 /// A ring of `capacity` bytes (a power of two, at least 64) split into its two ends.
+///
+/// Neither end can be duplicated, so a ring never has two producers:
+///
+/// ```compile_fail
+/// let (producer, _consumer) = parquet_flow_core::ring::channel(64);
+/// let second = producer.clone();
+/// ```
 pub fn channel(capacity: usize) -> (RingProducer, RingConsumer) {
     let ring = Arc::new(Ring::new(capacity));
     (

@@ -201,19 +201,29 @@ impl FaultyStorage {
     }
     /// Fails the `n`th write from now on (counting from the start of the run: see `writes()`).
     pub fn fail_write_at(&self, n: u64) {
-        self.faults.fail_write.store(n, std::sync::atomic::Ordering::SeqCst);
+        self.faults
+            .fail_write
+            .store(n, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn fail_sync_at(&self, n: u64) {
-        self.faults.fail_sync.store(n, std::sync::atomic::Ordering::SeqCst);
+        self.faults
+            .fail_sync
+            .store(n, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn fail_rename_at(&self, n: u64) {
-        self.faults.fail_rename.store(n, std::sync::atomic::Ordering::SeqCst);
+        self.faults
+            .fail_rename
+            .store(n, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn fail_create_at(&self, n: u64) {
-        self.faults.fail_create.store(n, std::sync::atomic::Ordering::SeqCst);
+        self.faults
+            .fail_create
+            .store(n, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn disk_full_after(&self, bytes: u64) {
-        self.faults.space.store(bytes, std::sync::atomic::Ordering::SeqCst);
+        self.faults
+            .space
+            .store(bytes, std::sync::atomic::Ordering::SeqCst);
     }
     pub fn free_disk(&self) {
         self.faults
@@ -227,7 +237,9 @@ impl FaultyStorage {
         self.faults.syncs.load(std::sync::atomic::Ordering::SeqCst)
     }
     pub fn renames(&self) -> u64 {
-        self.faults.renames.load(std::sync::atomic::Ordering::SeqCst)
+        self.faults
+            .renames
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use crate::ring::RingConsumer;
 
-/// Records one ring may give per pass before the worker moves to the next ring.
+/// Records one ring may give per pass before the worker moves to the next ring (and never more
+/// than a row group: a slow disk then serves every ring once per row group written).
 pub const RING_BUDGET: usize = 4096;
 
 /// A ring as the worker holds it.
@@ -90,9 +91,9 @@ pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields)
         batch.offsets.push(batch.payload.len() as u32);
         let mut at = 0;
         if fields.recv_ts {
-            batch
-                .recv_ts
-                .push(i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default()));
+            batch.recv_ts.push(i64::from_le_bytes(
+                r.extra[0..8].try_into().unwrap_or_default(),
+            ));
             at = 8;
         }
         if fields.seq {

@@ -471,7 +471,10 @@ mod tests {
             match_component(&t, "capture-2026112T130509-000007.parquet"),
             None
         );
-        assert_eq!(match_component(&t, "capture-20261124T130509-.parquet"), None);
+        assert_eq!(
+            match_component(&t, "capture-20261124T130509-.parquet"),
+            None
+        );
         let t = tokenize("x{seq}{seq}.p");
         assert_eq!(match_component(&t, "x12.p"), Some(Some(1)));
         assert_eq!(match_component(&tokenize("100%%.p"), "100%.p"), Some(None));

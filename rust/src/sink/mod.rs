@@ -29,9 +29,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Sender;
 
 pub use files::{expand_pattern, INPROGRESS};
-pub use options::{
-    sink_columns, validate, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF,
-};
+pub use options::{sink_columns, validate, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF};
 pub use producer::{uses_membarrier, DetachedProducer, Producer};
 pub use stats::SinkStats;
 
@@ -111,7 +109,11 @@ impl Sink {
             ..WorkerTotals::default()
         };
         let error = (!startup.unrecoverable.is_empty()).then(|| {
-            let list: Vec<String> = startup.unrecoverable.iter().map(|e| e.message.clone()).collect();
+            let list: Vec<String> = startup
+                .unrecoverable
+                .iter()
+                .map(|e| e.message.clone())
+                .collect();
             Error::internal(list.join("; "))
         });
         let shared = Arc::new(Shared {
@@ -142,9 +144,7 @@ impl Sink {
                         .map(|s| s.to_string())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "unknown panic".into());
-                    let _ = catch_unwind(AssertUnwindSafe(|| {
-                        worker.run_after_panic(&rx, message)
-                    }));
+                    let _ = catch_unwind(AssertUnwindSafe(|| worker.run_after_panic(&rx, message)));
                 }
             })
             .map_err(|e| Error::internal(format!("cannot start the sink's worker thread: {e}")))?;

@@ -62,7 +62,14 @@ const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_int = 1 << 4;
 #[cfg(target_os = "linux")]
 fn membarrier(cmd: libc::c_int) -> bool {
     // SAFETY: the membarrier system call takes two integers (and an unused cpu id); no memory.
-    unsafe { libc::syscall(libc::SYS_membarrier, cmd, 0 as libc::c_uint, 0 as libc::c_int) == 0 }
+    unsafe {
+        libc::syscall(
+            libc::SYS_membarrier,
+            cmd,
+            0 as libc::c_uint,
+            0 as libc::c_int,
+        ) == 0
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

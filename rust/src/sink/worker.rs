@@ -122,7 +122,7 @@ impl Worker {
             // Nothing of value in it: leave no stray `.inprogress` behind (a full disk would
             // otherwise leave one per retry).
             let _ = self.storage.remove_file(&temp);
-            (closed, false)
+            (closed, true)
         } else if writer.closed_valid() {
             let renamed = self
                 .storage
@@ -220,7 +220,7 @@ impl Worker {
     fn drain_pass(&mut self, targets: Option<&[u64]>) -> Result<usize> {
         let mut total = 0;
         for i in 0..self.slots.len() {
-            let mut budget = RING_BUDGET;
+            let mut budget = RING_BUDGET.min(self.config.row_group_rows);
             while budget > 0 {
                 if let Some(&target) = targets.and_then(|t| t.get(i)) {
                     if self.slots[i].consumer.position() >= target {
@@ -240,6 +240,10 @@ impl Worker {
                     break; // the ring is empty
                 }
             }
+        }
+        // A full batch is written now, not when the next record arrives.
+        if self.room() == 0 {
+            self.write_batch()?;
         }
         Ok(total)
     }
@@ -272,7 +276,10 @@ impl Worker {
             std::thread::sleep(self.config.worker_delay);
         }
         if self.config.panic_at_row_group == Some(self.row_groups_started) {
-            panic!("test hook: worker panic before row group {}", self.row_groups_started);
+            panic!(
+                "test hook: worker panic before row group {}",
+                self.row_groups_started
+            );
         }
         if self.file.is_none() {
             self.open_file()?;
