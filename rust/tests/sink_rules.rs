@@ -320,6 +320,43 @@ fn a_row_group_whose_checkpoint_failed_is_not_written_again() {
 }
 
 #[test]
+fn a_failed_fdatasync_is_reported_and_loses_nothing() {
+    let dir = temp_dir("fsync");
+    let storage = FaultyStorage::new();
+    // Sync 1 is the first row group's pages, before its footer.
+    storage.fail_sync_at(1);
+    let c = SinkConfig {
+        row_group_rows: 50,
+        writer: WriterOptions {
+            durability: Durability::Sync,
+            storage: storage.clone() as Arc<dyn Storage>,
+            ..WriterOptions::default()
+        },
+        ..config(&dir, "cap-{seq}.parquet")
+    };
+    let mut sink = Sink::open(c).unwrap();
+    assert_eq!(record(&sink, 50), 50);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sink.stats().retries == 0 {
+        assert!(Instant::now() < deadline, "{:?}", sink.stats());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let e = sink.error().expect("the failed sync is reported");
+    assert!(e.message.contains("cannot sync"), "{e}");
+    assert_eq!(record(&sink, 50), 50);
+    sink.close().unwrap();
+    let s = sink.stats();
+    assert_eq!(
+        (s.io_errors, s.rows_written, s.rows_lost),
+        (1, 100, 0),
+        "{s:?}"
+    );
+    assert_eq!(total_rows(&dir), 100, "each row exactly once");
+    // The failed one; the repair's pages and footer; the second file's pages and footer.
+    assert_eq!(storage.syncs(), 5);
+}
+
+#[test]
 fn row_groups_are_as_large_as_asked_whatever_the_record_limit() {
     let dir = temp_dir("large");
     let c = SinkConfig {

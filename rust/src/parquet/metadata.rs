@@ -43,22 +43,24 @@ pub struct RowGroupMeta {
     pub num_rows: i64,
 }
 
-/// Appends a v1 `PageHeader` for a PLAIN data page with RLE levels. `crc` is the CRC-32 (the
-/// gzip polynomial) of the page's bytes after the header, as stored (compressed).
+/// Appends a v1 `PageHeader` for a PLAIN data page with RLE levels. `crc`, if given, is the
+/// CRC-32 (the gzip polynomial) of the page's bytes after the header, as stored (compressed).
 pub fn write_data_page_header(
     out: &mut Vec<u8>,
     uncompressed_size: i32,
     compressed_size: i32,
     num_values: i32,
-    crc: u32,
+    crc: Option<u32>,
 ) {
     let mut w = CompactWriter::new(out);
     w.struct_begin();
     w.field_i32(1, PAGE_TYPE_DATA);
     w.field_i32(2, uncompressed_size);
     w.field_i32(3, compressed_size);
-    // parquet.thrift: "i32 crc", the checksum's 32 bits stored as a signed integer.
-    w.field_i32(4, crc as i32);
+    if let Some(crc) = crc {
+        // parquet.thrift: "i32 crc", the checksum's 32 bits stored as a signed integer.
+        w.field_i32(4, crc as i32);
+    }
     w.field_struct_begin(5); // DataPageHeader
     w.field_i32(1, num_values);
     w.field_i32(2, ENCODING_PLAIN);

@@ -8,7 +8,8 @@ use super::input::{ColumnInput, ValidatedCounts};
 use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
 
 /// The page checksum of parquet.thrift's `PageHeader.crc`: CRC-32 with the gzip polynomial over
-/// the page as stored. Written for every page; `recover` checks it.
+/// the page as stored. Written with `WriterOptions::page_checksums` (always with checkpoints);
+/// `recover` checks it.
 pub fn page_crc(body: &[u8]) -> u32 {
     zlib_rs::crc32::crc32(0, body)
 }
@@ -38,6 +39,8 @@ pub struct ChunkOutput<'a, W: Write> {
     pub out: &'a mut W,
     pub position: &'a mut u64,
     pub gzip: Option<&'a mut GzipCompressor>,
+    /// Write `PageHeader.crc` on every page.
+    pub checksums: bool,
 }
 
 impl PageEncoder {
@@ -102,7 +105,7 @@ impl PageEncoder {
                 uncompressed as i32,
                 body.len() as i32,
                 (span.entry_end - span.entry_start) as i32,
-                page_crc(body),
+                sink.checksums.then(|| page_crc(body)),
             );
             sink.out.write_all(&self.header).map_err(ChunkError::Io)?;
             sink.out.write_all(body).map_err(ChunkError::Io)?;
