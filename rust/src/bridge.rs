@@ -17,6 +17,71 @@ use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
+    // The code tables, defined here once: the core's enums are tied to them by the tests at the
+    // end of this file, and the C++ enums and the C ABI's PF_* codes by static_asserts in
+    // cpp/codes.cpp, so a renumbered code fails to build instead of meaning something else.
+    #[repr(u8)]
+    enum StatusCode {
+        Ok = 0,
+        InvalidArgument = 1,
+        NotOpen = 2,
+        Internal = 3,
+        OutOfMemory = 4,
+    }
+
+    #[repr(u8)]
+    enum PhysicalCode {
+        Boolean = 0,
+        Int32 = 1,
+        Int64 = 2,
+        Int96 = 3,
+        Float = 4,
+        Double = 5,
+        ByteArray = 6,
+        FixedLenByteArray = 7,
+    }
+
+    #[repr(u8)]
+    enum RepetitionCode {
+        Required = 0,
+        Optional = 1,
+        Repeated = 2,
+    }
+
+    #[repr(u8)]
+    enum CodecCode {
+        Uncompressed = 0,
+        Gzip = 2,
+    }
+
+    #[repr(u8)]
+    enum DurabilityCode {
+        OnClose = 0,
+        RowGroup = 1,
+        Sync = 2,
+    }
+
+    #[repr(u8)]
+    enum TimeUnitCode {
+        Millis = 0,
+        Micros = 1,
+        Nanos = 2,
+    }
+
+    #[repr(u8)]
+    enum LogicalCode {
+        None = 0,
+        String = 1,
+        Enum = 2,
+        Json = 3,
+        Uuid = 4,
+        Date = 5,
+        Time = 6,
+        Timestamp = 7,
+        Integer = 8,
+        Decimal = 9,
+    }
+
     /// One column of the schema. `logical` is a `LogicalKind` code; the fields after it apply
     /// to the kinds that use them.
     struct ColumnSpec<'a> {
@@ -183,18 +248,19 @@ pub use ffi::{
     WriterConfig, WriterTotals,
 };
 
-/// Logical kind codes shared with `include/parquet_flow/types.hpp` (`LogicalType::Kind`).
+/// Logical kind codes: the bridge's `LogicalCode` table.
 mod logical_kind {
-    pub const NONE: u8 = 0;
-    pub const STRING: u8 = 1;
-    pub const ENUM: u8 = 2;
-    pub const JSON: u8 = 3;
-    pub const UUID: u8 = 4;
-    pub const DATE: u8 = 5;
-    pub const TIME: u8 = 6;
-    pub const TIMESTAMP: u8 = 7;
-    pub const INTEGER: u8 = 8;
-    pub const DECIMAL: u8 = 9;
+    use super::ffi::LogicalCode;
+    pub const NONE: u8 = LogicalCode::None.repr;
+    pub const STRING: u8 = LogicalCode::String.repr;
+    pub const ENUM: u8 = LogicalCode::Enum.repr;
+    pub const JSON: u8 = LogicalCode::Json.repr;
+    pub const UUID: u8 = LogicalCode::Uuid.repr;
+    pub const DATE: u8 = LogicalCode::Date.repr;
+    pub const TIME: u8 = LogicalCode::Time.repr;
+    pub const TIMESTAMP: u8 = LogicalCode::Timestamp.repr;
+    pub const INTEGER: u8 = LogicalCode::Integer.repr;
+    pub const DECIMAL: u8 = LogicalCode::Decimal.repr;
 }
 
 fn ok() -> Status {
@@ -677,5 +743,70 @@ impl ProducerCore {
 
     fn id(&self) -> u32 {
         self.producer.as_ref().map_or(u32::MAX, Producer::id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ffi::{
+        CodecCode, DurabilityCode, PhysicalCode, RepetitionCode, StatusCode, TimeUnitCode,
+    };
+    use crate::error::ErrorKind;
+    use crate::parquet::{Codec, Durability, PhysicalType, Repetition, TimeUnit};
+
+    /// The core's enums mean what the bridge's code tables (and so C++ and C) say.
+    #[test]
+    fn the_core_agrees_with_the_code_tables() {
+        assert_eq!(StatusCode::Ok.repr, 0);
+        for (code, kind) in [
+            (StatusCode::InvalidArgument, ErrorKind::InvalidArgument),
+            (StatusCode::NotOpen, ErrorKind::NotOpen),
+            (StatusCode::Internal, ErrorKind::Internal),
+            (StatusCode::OutOfMemory, ErrorKind::OutOfMemory),
+        ] {
+            assert_eq!(code.repr, kind as u8);
+        }
+        for (code, t) in [
+            (PhysicalCode::Boolean, PhysicalType::Boolean),
+            (PhysicalCode::Int32, PhysicalType::Int32),
+            (PhysicalCode::Int64, PhysicalType::Int64),
+            (PhysicalCode::Int96, PhysicalType::Int96),
+            (PhysicalCode::Float, PhysicalType::Float),
+            (PhysicalCode::Double, PhysicalType::Double),
+            (PhysicalCode::ByteArray, PhysicalType::ByteArray),
+            (
+                PhysicalCode::FixedLenByteArray,
+                PhysicalType::FixedLenByteArray,
+            ),
+        ] {
+            assert_eq!(PhysicalType::from_code(code.repr.into()), Some(t));
+        }
+        for (code, r) in [
+            (RepetitionCode::Required, Repetition::Required),
+            (RepetitionCode::Optional, Repetition::Optional),
+            (RepetitionCode::Repeated, Repetition::Repeated),
+        ] {
+            assert_eq!(Repetition::from_code(code.repr.into()), Some(r));
+        }
+        for (code, c) in [
+            (CodecCode::Uncompressed, Codec::Uncompressed),
+            (CodecCode::Gzip, Codec::Gzip),
+        ] {
+            assert_eq!(Codec::from_code(code.repr.into()), Some(c));
+        }
+        for (code, d) in [
+            (DurabilityCode::OnClose, Durability::OnClose),
+            (DurabilityCode::RowGroup, Durability::RowGroup),
+            (DurabilityCode::Sync, Durability::Sync),
+        ] {
+            assert_eq!(Durability::from_code(code.repr.into()), Some(d));
+        }
+        for (code, u) in [
+            (TimeUnitCode::Millis, TimeUnit::Millis),
+            (TimeUnitCode::Micros, TimeUnit::Micros),
+            (TimeUnitCode::Nanos, TimeUnit::Nanos),
+        ] {
+            assert_eq!(TimeUnit::from_code(code.repr.into()), Some(u));
+        }
     }
 }

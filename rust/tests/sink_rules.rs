@@ -357,6 +357,34 @@ fn a_failed_fdatasync_is_reported_and_loses_nothing() {
 }
 
 #[test]
+fn sync_durability_syncs_the_directory_when_a_file_is_created_and_renamed() {
+    for (durability, per_file) in [(Durability::Sync, 2), (Durability::RowGroup, 0)] {
+        let dir = temp_dir(&format!("dirsync-{durability:?}"));
+        let storage = FaultyStorage::new();
+        let c = SinkConfig {
+            row_group_rows: 50,
+            rotate_rows: Some(100),
+            writer: WriterOptions {
+                durability,
+                storage: storage.clone() as Arc<dyn Storage>,
+                ..WriterOptions::default()
+            },
+            ..config(&dir, "cap-{seq}.parquet")
+        };
+        let mut sink = Sink::open(c).unwrap();
+        assert_eq!(
+            storage.dir_syncs(),
+            per_file / 2,
+            "the first file's entry is synced before it is written"
+        );
+        record(&sink, 300);
+        sink.close().unwrap();
+        assert_eq!(sink.stats().files, 3);
+        assert_eq!(storage.dir_syncs(), 3 * per_file, "{durability:?}");
+    }
+}
+
+#[test]
 fn row_groups_are_as_large_as_asked_whatever_the_record_limit() {
     let dir = temp_dir("large");
     let c = SinkConfig {

@@ -164,6 +164,7 @@ struct Faults {
     syncs: std::sync::atomic::AtomicU64,
     renames: std::sync::atomic::AtomicU64,
     creates: std::sync::atomic::AtomicU64,
+    dir_syncs: std::sync::atomic::AtomicU64,
     fail_write: std::sync::atomic::AtomicU64,
     fail_sync: std::sync::atomic::AtomicU64,
     fail_rename: std::sync::atomic::AtomicU64,
@@ -321,6 +322,9 @@ impl Storage for FaultyStorage {
         OsStorage.create_dir_all(dir)
     }
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        self.faults
+            .dir_syncs
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         OsStorage.sync_dir(dir)
     }
 }

@@ -1,0 +1,72 @@
+// The code tables crossing the layers, tied at compile time: the bridge's tables (defined once,
+// in rust/src/bridge.rs, and tied to the Rust core by its tests) against the C++ enums and the
+// C ABI's PF_* codes. A code renumbered in one layer fails to build here.
+#include "bridge_util.hpp"
+#include "parquet_flow/error.hpp"
+#include "parquet_flow/types.hpp"
+#include "parquet_flow_c.h"
+
+namespace parquet_flow {
+namespace {
+
+template <class A, class B>
+constexpr bool same(A a, B b) {
+    return static_cast<long long>(a) == static_cast<long long>(b);
+}
+
+using namespace bridge;
+
+static_assert(same(StatusCode::Ok, PF_STATUS_OK));
+static_assert(same(StatusCode::InvalidArgument, ErrorCode::InvalidArgument) &&
+              same(StatusCode::InvalidArgument, PF_STATUS_INVALID_ARGUMENT));
+static_assert(same(StatusCode::NotOpen, ErrorCode::NotOpen) && same(StatusCode::NotOpen, PF_STATUS_NOT_OPEN));
+static_assert(same(StatusCode::Internal, ErrorCode::Internal) && same(StatusCode::Internal, PF_STATUS_INTERNAL));
+static_assert(same(StatusCode::OutOfMemory, ErrorCode::OutOfMemory) &&
+              same(StatusCode::OutOfMemory, PF_STATUS_OUT_OF_MEMORY));
+
+static_assert(same(PhysicalCode::Boolean, PhysicalType::Boolean) && same(PhysicalCode::Boolean, PF_PHYSICAL_BOOLEAN));
+static_assert(same(PhysicalCode::Int32, PhysicalType::Int32) && same(PhysicalCode::Int32, PF_PHYSICAL_INT32));
+static_assert(same(PhysicalCode::Int64, PhysicalType::Int64) && same(PhysicalCode::Int64, PF_PHYSICAL_INT64));
+static_assert(same(PhysicalCode::Int96, PhysicalType::Int96) && same(PhysicalCode::Int96, PF_PHYSICAL_INT96));
+static_assert(same(PhysicalCode::Float, PhysicalType::Float) && same(PhysicalCode::Float, PF_PHYSICAL_FLOAT));
+static_assert(same(PhysicalCode::Double, PhysicalType::Double) && same(PhysicalCode::Double, PF_PHYSICAL_DOUBLE));
+static_assert(same(PhysicalCode::ByteArray, PhysicalType::ByteArray) &&
+              same(PhysicalCode::ByteArray, PF_PHYSICAL_BYTE_ARRAY));
+static_assert(same(PhysicalCode::FixedLenByteArray, PhysicalType::FixedLenByteArray) &&
+              same(PhysicalCode::FixedLenByteArray, PF_PHYSICAL_FIXED_LEN_BYTE_ARRAY));
+
+static_assert(same(RepetitionCode::Required, Repetition::Required) &&
+              same(RepetitionCode::Required, PF_REPETITION_REQUIRED));
+static_assert(same(RepetitionCode::Optional, Repetition::Optional) &&
+              same(RepetitionCode::Optional, PF_REPETITION_OPTIONAL));
+static_assert(same(RepetitionCode::Repeated, Repetition::Repeated) &&
+              same(RepetitionCode::Repeated, PF_REPETITION_REPEATED));
+
+static_assert(same(CodecCode::Uncompressed, Compression::Uncompressed) &&
+              same(CodecCode::Uncompressed, PF_COMPRESSION_UNCOMPRESSED));
+static_assert(same(CodecCode::Gzip, Compression::Gzip) && same(CodecCode::Gzip, PF_COMPRESSION_GZIP));
+
+static_assert(same(DurabilityCode::OnClose, Durability::OnClose) &&
+              same(DurabilityCode::OnClose, PF_DURABILITY_ON_CLOSE));
+static_assert(same(DurabilityCode::RowGroup, Durability::RowGroup) &&
+              same(DurabilityCode::RowGroup, PF_DURABILITY_ROW_GROUP));
+static_assert(same(DurabilityCode::Sync, Durability::Sync) && same(DurabilityCode::Sync, PF_DURABILITY_SYNC));
+
+static_assert(same(TimeUnitCode::Millis, TimeUnit::Millis) && same(TimeUnitCode::Millis, PF_TIME_UNIT_MILLIS));
+static_assert(same(TimeUnitCode::Micros, TimeUnit::Micros) && same(TimeUnitCode::Micros, PF_TIME_UNIT_MICROS));
+static_assert(same(TimeUnitCode::Nanos, TimeUnit::Nanos) && same(TimeUnitCode::Nanos, PF_TIME_UNIT_NANOS));
+
+using Kind = LogicalType::Kind;
+static_assert(same(LogicalCode::None, Kind::None) && same(LogicalCode::None, PF_LOGICAL_NONE));
+static_assert(same(LogicalCode::String, Kind::String) && same(LogicalCode::String, PF_LOGICAL_STRING));
+static_assert(same(LogicalCode::Enum, Kind::Enum) && same(LogicalCode::Enum, PF_LOGICAL_ENUM));
+static_assert(same(LogicalCode::Json, Kind::Json) && same(LogicalCode::Json, PF_LOGICAL_JSON));
+static_assert(same(LogicalCode::Uuid, Kind::Uuid) && same(LogicalCode::Uuid, PF_LOGICAL_UUID));
+static_assert(same(LogicalCode::Date, Kind::Date) && same(LogicalCode::Date, PF_LOGICAL_DATE));
+static_assert(same(LogicalCode::Time, Kind::Time) && same(LogicalCode::Time, PF_LOGICAL_TIME));
+static_assert(same(LogicalCode::Timestamp, Kind::Timestamp) && same(LogicalCode::Timestamp, PF_LOGICAL_TIMESTAMP));
+static_assert(same(LogicalCode::Integer, Kind::Integer) && same(LogicalCode::Integer, PF_LOGICAL_INTEGER));
+static_assert(same(LogicalCode::Decimal, Kind::Decimal) && same(LogicalCode::Decimal, PF_LOGICAL_DECIMAL));
+
+}  // namespace
+}  // namespace parquet_flow
