@@ -242,6 +242,11 @@ impl FaultyStorage {
             .renames
             .load(std::sync::atomic::Ordering::SeqCst)
     }
+    pub fn dir_syncs(&self) -> u64 {
+        self.faults
+            .dir_syncs
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 struct FaultyFile {
