@@ -207,7 +207,8 @@ int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint6
  *
  * A sink may be used from any number of threads at once (pf_sink_producer_create, _flush,
  * _stats from several threads is fine); pf_sink_close and pf_sink_destroy must not race with
- * other calls on the same sink. A producer is used by one thread at a time; it may outlive
+ * other calls on the same sink handle. pf_producer_try_record on the sink's producers may race
+ * pf_sink_close: each such record is either written or counted as dropped_closed. A producer is used by one thread at a time; it may outlive
  * pf_sink_close (records are then dropped and counted) but must be destroyed before or after
  * pf_sink_destroy without being used after its own destroy. See include/parquet_flow/sink.hpp
  * for the semantics of every field. */
