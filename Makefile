@@ -27,8 +27,9 @@ configure: deps
 	cmake --preset $(PRESET) $$([ -x $(VENV)/bin/python ] && echo -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python)
 
 # The C/C++ side under the sanitizers (the Rust core is checked by its tests, loom and its type
-# system). Skipped there: entries that reinstall the package or run cargo, and the crash test.
-SANITIZER_SKIP := consumer|install|rust_unit|loom|crash
+# system). Skipped there: entries that reinstall the package or run cargo, and the crash and
+# restart tests (processes killed with SIGKILL; minutes under ThreadSanitizer, nothing to add).
+SANITIZER_SKIP := consumer|install|rust_unit|loom|crash|restart
 sanitize: venv
 	for preset in asan tsan; do \
 	  cmake --preset $$preset -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python && \

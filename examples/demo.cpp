@@ -1,7 +1,11 @@
 // The original parquet_flow demo on the sink: 50,000 records "event-N: hot-path binary payload"
 // into local_data/log_flow.parquet, then `wrote=<accepted> dropped=<dropped> output=<path>`.
 // Usage: demo [output.parquet]
+//
+// A sink never overwrites a file, so the demo removes its own earlier output first: running it
+// again gives the same file, as the original demo did.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "parquet_flow/parquet_flow.hpp"
@@ -11,6 +15,7 @@ int main(int argc, char** argv) {
     pf::SinkOptions options;
     options.path = argc > 1 ? argv[1] : "local_data/log_flow.parquet";
     try {
+        std::filesystem::remove(options.path);
         pf::Sink sink(options);
         auto producer = sink.producer();
         std::string record;

@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
     recover, Codec, Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType,
     Repetition, TimeUnit, WriterOptions,
@@ -284,17 +284,10 @@ fn status_of(result: Result<()>) -> Status {
 fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(Error {
-                kind: ErrorKind::Internal,
-                message: format!("internal error in {what}: {detail}"),
-            })
-        }
+        Err(payload) => Err(Error {
+            kind: ErrorKind::Internal,
+            message: format!("internal error in {what}: {}", panic_message(&*payload)),
+        }),
     }
 }
 

@@ -285,73 +285,55 @@ fn a_ring_holding_more_than_a_row_group_does_not_starve_the_others() {
     assert_balanced(&sink.stats());
 }
 
+/// A sink whose first row group meets the fault `storage` was armed with: records 50, waits
+/// until it resumed on a new file, records 50 more, closes. Every row must be in the files once.
+fn fail_once_then_resume(name: &str, storage: Arc<FaultyStorage>, durability: Durability) -> Sink {
+    let dir = temp_dir(name);
+    let c = SinkConfig {
+        row_group_rows: 50,
+        writer: WriterOptions {
+            durability,
+            storage: storage as Arc<dyn Storage>,
+            ..WriterOptions::default()
+        },
+        ..config(&dir, "cap-{seq}.parquet")
+    };
+    let mut sink = Sink::open(c).unwrap();
+    assert_eq!(record(&sink, 50), 50);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sink.stats().retries == 0 {
+        assert!(Instant::now() < deadline, "{:?}", sink.stats());
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(record(&sink, 50), 50);
+    sink.close().unwrap();
+    let s = sink.stats();
+    assert_eq!(
+        (s.io_errors, s.rows_written, s.rows_lost),
+        (1, 100, 0),
+        "{s:?}"
+    );
+    assert_eq!(total_rows(&dir), 100, "each row exactly once");
+    sink
+}
+
 #[test]
 fn a_row_group_whose_checkpoint_failed_is_not_written_again() {
-    let dir = temp_dir("checkpoint");
     let storage = FaultyStorage::new();
     // Write 1 is the first row group (magic and pages, one buffered write), write 2 its
     // checkpoint footer.
     storage.fail_write_at(2);
-    let c = SinkConfig {
-        row_group_rows: 50,
-        writer: WriterOptions {
-            durability: Durability::RowGroup,
-            storage: storage.clone() as Arc<dyn Storage>,
-            ..WriterOptions::default()
-        },
-        ..config(&dir, "cap-{seq}.parquet")
-    };
-    let mut sink = Sink::open(c).unwrap();
-    assert_eq!(record(&sink, 50), 50);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sink.stats().retries == 0 {
-        assert!(Instant::now() < deadline, "{:?}", sink.stats());
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    assert_eq!(record(&sink, 50), 50);
-    sink.close().unwrap();
-    let s = sink.stats();
-    assert_eq!(
-        (s.io_errors, s.rows_written, s.rows_lost),
-        (1, 100, 0),
-        "{s:?}"
-    );
-    assert_eq!(total_rows(&dir), 100, "each row exactly once");
+    fail_once_then_resume("checkpoint", storage, Durability::RowGroup);
 }
 
 #[test]
 fn a_failed_fdatasync_is_reported_and_loses_nothing() {
-    let dir = temp_dir("fsync");
     let storage = FaultyStorage::new();
     // Sync 1 is the first row group's pages, before its footer.
     storage.fail_sync_at(1);
-    let c = SinkConfig {
-        row_group_rows: 50,
-        writer: WriterOptions {
-            durability: Durability::Sync,
-            storage: storage.clone() as Arc<dyn Storage>,
-            ..WriterOptions::default()
-        },
-        ..config(&dir, "cap-{seq}.parquet")
-    };
-    let mut sink = Sink::open(c).unwrap();
-    assert_eq!(record(&sink, 50), 50);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sink.stats().retries == 0 {
-        assert!(Instant::now() < deadline, "{:?}", sink.stats());
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let sink = fail_once_then_resume("fsync", storage.clone(), Durability::Sync);
     let e = sink.error().expect("the failed sync is reported");
     assert!(e.message.contains("cannot sync"), "{e}");
-    assert_eq!(record(&sink, 50), 50);
-    sink.close().unwrap();
-    let s = sink.stats();
-    assert_eq!(
-        (s.io_errors, s.rows_written, s.rows_lost),
-        (1, 100, 0),
-        "{s:?}"
-    );
-    assert_eq!(total_rows(&dir), 100, "each row exactly once");
     // The failed one; the repair's pages and footer; the second file's pages and footer.
     assert_eq!(storage.syncs(), 5);
 }

@@ -15,16 +15,15 @@ nothing to recover; that is counted, not failed. Prints the seed of any failing 
 
 import argparse
 import random
-import signal
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+
+from killing import run_and_kill
 
 
 def payload(seq: int) -> bytes:
@@ -41,22 +40,7 @@ def run_trial(child: str, recover: str, out: Path, trial: int, rng: random.Rando
     durability = "sync" if trial % 5 == 4 else "rowgroup"
     row_group_rows = rng.choice([1000, 4096, 16384])
     delay = rng.uniform(0.03, 0.3)
-    proc = subprocess.Popen([child, str(final), durability, str(row_group_rows)],
-                            stdout=subprocess.PIPE, text=True)
-    durable = [0]
-
-    def read_reports():
-        for line in proc.stdout:
-            if line.startswith("rows "):
-                durable[0] = int(line.split()[1])
-
-    reader = threading.Thread(target=read_reports)
-    reader.start()
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    reader.join()
-    reported = durable[0]
+    reported = run_and_kill([child, str(final), durability, str(row_group_rows)], delay)
     info = {"trial": trial, "durability": durability, "row_group_rows": row_group_rows,
             "delay": round(delay, 3), "reported": reported}
 

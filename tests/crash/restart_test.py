@@ -21,15 +21,14 @@ import argparse
 import hashlib
 import random
 import re
-import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+
+from killing import run_and_kill
 
 NAME = re.compile(r"cap-(\d{6,})\.parquet$")
 
@@ -95,25 +94,11 @@ def run_trial(child: str, out: Path, trial: int, rng: random.Random) -> dict:
     delay = rng.uniform(0.05, 0.4)
 
     # 1. Run A, killed.
-    proc = subprocess.Popen([child, pattern, durability, str(row_group_rows), str(rotate), "1"],
-                            stdout=subprocess.PIPE, text=True)
-    durable = [0]
-
-    def read_reports():
-        for line in proc.stdout:
-            if line.startswith("rows "):
-                durable[0] = int(line.split()[1])
-
-    reader = threading.Thread(target=read_reports)
-    reader.start()
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    reader.join()
+    a_durable = run_and_kill([child, pattern, durability, str(row_group_rows), str(rotate), "1"], delay)
     a_files = {p.name: digest(p) for p in finished(directory)}
     abandoned = sorted(p.name for p in directory.iterdir() if p.name.endswith(".inprogress"))
     info = {"trial": trial, "durability": durability, "row_group_rows": row_group_rows, "rotate": rotate,
-            "a_durable": durable[0], "a_files": len(a_files), "abandoned": len(abandoned)}
+            "a_durable": a_durable, "a_files": len(a_files), "abandoned": len(abandoned)}
 
     # 2. Run B on the same pattern: recovers A's file, continues the series.
     b = subprocess.run([child, pattern, durability, str(row_group_rows), str(rotate), "2", "20000"],
@@ -148,8 +133,8 @@ def run_trial(child: str, out: Path, trial: int, rng: random.Random) -> dict:
     a_rows = rows.get(1, [])
     if any(b <= a for a, b in zip(a_rows, a_rows[1:])):
         raise AssertionError("run A: seqs not strictly increasing across its files")
-    if len(a_rows) < durable[0]:
-        raise AssertionError(f"run A: {len(a_rows)} rows survive, {durable[0]} were reported durable")
+    if len(a_rows) < a_durable:
+        raise AssertionError(f"run A: {len(a_rows)} rows survive, {a_durable} were reported durable")
     if b_stats["rows_recovered"] + sum(pq.ParquetFile(directory / n).metadata.num_rows for n in a_files) != len(a_rows):
         raise AssertionError("run A: recovered + finished rows do not add up")
     check_run(2, rows.get(2, []), b_stats["accepted"], b_stats["attempted"])

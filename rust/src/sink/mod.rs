@@ -33,10 +33,10 @@ pub use options::{sink_columns, validate, SinkConfig, MAX_RECORD_BYTES, MAX_RETR
 pub use producer::{uses_membarrier, DetachedProducer, Producer};
 pub use stats::SinkStats;
 
-use crate::error::{Error, Result};
+use crate::error::{panic_message, Error, Result};
 use crate::ring;
 use state::{State, StateCell};
-use stats::{Registry, RingEntry, WorkerTotals};
+use stats::{Registry, RingEntry};
 use worker::{Control, Worker};
 
 /// State every producer and the worker share.
@@ -49,7 +49,8 @@ pub(crate) struct Shared {
     max_payload: usize,
     recv_ts: bool,
     seq: bool,
-    totals: Mutex<WorkerTotals>,
+    /// The worker's counters (its fields of `SinkStats`; the producer fields stay zero).
+    totals: Mutex<SinkStats>,
     error: Mutex<Option<Error>>,
     worker: OnceLock<std::thread::Thread>,
 }
@@ -59,7 +60,7 @@ impl Shared {
         self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn totals(&self) -> MutexGuard<'_, WorkerTotals> {
+    fn totals(&self) -> MutexGuard<'_, SinkStats> {
         self.totals.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -102,11 +103,11 @@ impl Sink {
         let storage = config.writer.storage.clone();
         let pattern = files::Pattern::new(&config.path);
         let startup = files::start(&storage, &pattern, config.recover_at_start);
-        let totals = WorkerTotals {
+        let totals = SinkStats {
             files_recovered: startup.files_recovered,
             rows_recovered: startup.rows_recovered,
             files_unrecoverable: startup.unrecoverable.len() as u64,
-            ..WorkerTotals::default()
+            ..SinkStats::default()
         };
         let error = (!startup.unrecoverable.is_empty()).then(|| {
             let list: Vec<String> = startup
@@ -139,11 +140,7 @@ impl Sink {
                 // A panic must not leave producers feeding a dead sink unnoticed: the sink goes
                 // to Failed, and what it held is counted as lost when it closes.
                 if let Err(panic) = catch_unwind(AssertUnwindSafe(|| worker.run(&rx))) {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
+                    let message = panic_message(&*panic);
                     let _ = catch_unwind(AssertUnwindSafe(|| worker.run_after_panic(&rx, message)));
                 }
             })

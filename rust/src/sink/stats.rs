@@ -1,13 +1,14 @@
 //! Totals across producers and the worker, read as one consistent snapshot.
 //!
 //! Producer counters live in each ring (plain stores by their one writer); the worker's totals
-//! live under one mutex, updated once per row group or file; the registry of rings and the
+//! (a `SinkStats` whose producer fields stay zero) live under one mutex, updated once per row
+//! group or file; the registry of rings and the
 //! totals of retired rings live under another. `snapshot` takes both locks, registry first, so a
 //! ring moving from live to retired is never counted twice or not at all, and the worker's
 //! counters that move together (`rows_written` to `rows_lost` when a file cannot be finished)
 //! are never seen half moved.
 //!
-//! The field list is defined here once. The cxx bridge converts it by exhaustive destructuring
+//! The field list is defined here once (`SinkStats`). The cxx bridge converts it by exhaustive destructuring
 //! and the C++ and C layers fill theirs with designated initializers, so a field added or
 //! reordered here fails to compile there instead of silently swapping counters.
 
@@ -61,23 +62,6 @@ impl SinkStats {
     }
 }
 
-/// The worker's counters (and the start-up recovery's).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct WorkerTotals {
-    pub rows_written: u64,
-    pub row_groups: u64,
-    pub files: u64,
-    pub bytes_written: u64,
-    pub rows_durable: u64,
-    pub io_errors: u64,
-    pub retries: u64,
-    pub files_failed: u64,
-    pub rows_lost: u64,
-    pub files_recovered: u64,
-    pub rows_recovered: u64,
-    pub files_unrecoverable: u64,
-}
-
 /// A live ring as the registry knows it.
 pub struct RingEntry {
     pub ring: Arc<Ring>,
@@ -106,53 +90,40 @@ impl Registry {
 /// Adds a ring's producer counters (and its high-water mark) to `s`.
 pub fn add_producer_counters(s: &mut SinkStats, ring: &Ring) {
     let c = &ring.counters.0;
-    s.attempted += c.attempted.load(Ordering::Relaxed);
-    s.accepted += c.accepted.load(Ordering::Relaxed);
-    s.dropped_full += c.dropped_full.load(Ordering::Relaxed);
-    s.dropped_oversize += c.dropped_oversize.load(Ordering::Relaxed);
-    s.dropped_closed += c.dropped_closed.load(Ordering::Relaxed);
-    s.dropped_failed += c.dropped_failed.load(Ordering::Relaxed);
-    s.ring_high_water = s
-        .ring_high_water
-        .max(ring.high_water.load(Ordering::Relaxed));
+    let ring_totals = SinkStats {
+        attempted: c.attempted.load(Ordering::Relaxed),
+        accepted: c.accepted.load(Ordering::Relaxed),
+        dropped_full: c.dropped_full.load(Ordering::Relaxed),
+        dropped_oversize: c.dropped_oversize.load(Ordering::Relaxed),
+        dropped_closed: c.dropped_closed.load(Ordering::Relaxed),
+        dropped_failed: c.dropped_failed.load(Ordering::Relaxed),
+        ring_high_water: ring.high_water.load(Ordering::Relaxed),
+        ..SinkStats::default()
+    };
+    add_producer_totals(s, &ring_totals);
 }
 
-/// One consistent view of everything.
-pub fn snapshot(registry: &Registry, totals: &WorkerTotals) -> SinkStats {
-    let mut s = registry.retired;
+/// Adds the producer-side counters of `from` (the rest is the worker's) to `s`.
+fn add_producer_totals(s: &mut SinkStats, from: &SinkStats) {
+    s.attempted += from.attempted;
+    s.accepted += from.accepted;
+    s.dropped_full += from.dropped_full;
+    s.dropped_oversize += from.dropped_oversize;
+    s.dropped_closed += from.dropped_closed;
+    s.dropped_failed += from.dropped_failed;
+    s.ring_high_water = s.ring_high_water.max(from.ring_high_water);
+}
+
+/// One consistent view of everything: the worker's counters (kept in a `SinkStats` whose
+/// producer fields stay zero) plus the producers'.
+pub fn snapshot(registry: &Registry, worker: &SinkStats) -> SinkStats {
+    let mut s = *worker;
+    add_producer_totals(&mut s, &registry.retired);
     for entry in &registry.rings {
         add_producer_counters(&mut s, &entry.ring);
     }
     s.attempted += registry.detached_attempts;
     s.dropped_closed += registry.detached_attempts;
     s.producers = registry.rings.len() as u64;
-    let WorkerTotals {
-        rows_written,
-        row_groups,
-        files,
-        bytes_written,
-        rows_durable,
-        io_errors,
-        retries,
-        files_failed,
-        rows_lost,
-        files_recovered,
-        rows_recovered,
-        files_unrecoverable,
-    } = *totals;
-    SinkStats {
-        rows_written,
-        row_groups,
-        files,
-        bytes_written,
-        rows_durable,
-        io_errors,
-        retries,
-        files_failed,
-        rows_lost,
-        files_recovered,
-        rows_recovered,
-        files_unrecoverable,
-        ..s
-    }
+    s
 }
