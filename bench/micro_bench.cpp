@@ -19,11 +19,14 @@ namespace pf = parquet_flow;
 
 namespace {
 
+// A scratch file of this benchmark's own, removed first: a sink never overwrites a file.
 std::filesystem::path scratch(const std::string& name) {
     // tmpfs when there is one: these measure the code, not the disk.
     const std::filesystem::path shm = "/dev/shm";
     const auto dir = (std::filesystem::exists(shm) ? shm : std::filesystem::temp_directory_path()) / "pf_micro_bench";
     std::filesystem::create_directories(dir);
+    std::filesystem::remove(dir / name);
+    std::filesystem::remove(dir / (name + ".inprogress"));
     return dir / name;
 }
 

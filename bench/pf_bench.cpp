@@ -294,6 +294,9 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
                 pf::SinkStats& stats) {
     pf::SinkOptions options;
     options.path = a.output;
+    // The benchmark owns its output: a sink never overwrites a file, so remove the last run's.
+    std::filesystem::remove(options.path);
+    std::filesystem::remove(a.output + ".inprogress");
     options.row_group_rows = a.row_group_rows;
     options.ring_bytes = a.ring_bytes;
     options.max_record_bytes = std::min<std::size_t>(a.row_size, a.ring_bytes / 4);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -101,6 +102,9 @@ int main(int argc, char** argv) {
     // try_record into a running sink.
     parquet_flow::SinkOptions options;
     options.path = output;
+    // The benchmark owns its output: a sink never overwrites a file, so remove the last run's.
+    std::filesystem::remove(options.path);
+    std::filesystem::remove(output + ".inprogress");
     options.ring_bytes = ring_bytes;
     parquet_flow::Sink sink(options);
     auto producer = sink.producer();
