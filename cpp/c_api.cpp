@@ -440,6 +440,7 @@ void pf_sink_config_init(pf_sink_config_t* c) {
     c->compression = PF_COMPRESSION_UNCOMPRESSED;
     c->gzip_level = -1;
     c->recover_at_start = 1;
+    c->recv_ts_unit = PF_TIME_UNIT_NANOS;
 }
 
 pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
@@ -462,6 +463,11 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         o.row_group_rows = size(c->row_group_rows);
         if (c->flush_interval_ns >= 0) o.flush_interval = std::chrono::nanoseconds(c->flush_interval_ns);
         o.recv_ts = c->recv_ts != 0;
+        if (c->recv_ts_unit < PF_TIME_UNIT_MILLIS || c->recv_ts_unit > PF_TIME_UNIT_NANOS) {
+            throw Error(ErrorCode::InvalidArgument,
+                        "pf_sink_create: unknown recv_ts_unit " + std::to_string(c->recv_ts_unit));
+        }
+        o.recv_ts_unit = static_cast<TimeUnit>(c->recv_ts_unit);
         o.producer_id = c->producer_id != 0;
         o.seq = c->seq != 0;
         o.compression = static_cast<Compression>(c->compression);

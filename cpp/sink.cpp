@@ -76,6 +76,7 @@ Sink::Sink(const SinkOptions& o) {
         .row_group_rows = positive(o.row_group_rows, "row_group_rows"),
         .flush_interval_ns = nanos_or(o.flush_interval, -1),
         .recv_ts = o.recv_ts,
+        .recv_ts_unit = static_cast<std::uint8_t>(o.recv_ts_unit),
         .producer_id = o.producer_id,
         .seq = o.seq,
         .codec = static_cast<std::uint8_t>(o.compression),

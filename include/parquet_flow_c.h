@@ -217,8 +217,9 @@ typedef struct pf_sink pf_sink_t;
 typedef struct pf_producer pf_producer_t;
 
 typedef struct pf_sink_config {
-    const char *path;           /* file, or pattern with {seq} and %Y %m %d %H %M %S (UTC); never
-                                   overwritten: {seq} continues after the files already there */
+    const char *path;           /* file, or pattern with {seq}, {host}, {pid} and %Y %m %d %H %M %S
+                                   (UTC); never overwritten: {seq} continues after the files
+                                   already there */
     uint64_t ring_bytes;        /* per producer; 0: 8 MiB */
     uint64_t max_record_bytes;  /* 0: 64 KiB */
     uint64_t max_producers;     /* 0: 64 */
@@ -236,6 +237,8 @@ typedef struct pf_sink_config {
     int64_t retry_backoff_ns;   /* 0: 100 ms; pause before retrying on a new file after an I/O error */
     int32_t recover_at_start;   /* nonzero (pf_sink_config_init's default): recover the pattern's
                                    abandoned .inprogress files before writing */
+    int32_t recv_ts_unit;       /* PF_TIME_UNIT_*: the recv_ts column's unit; init: NANOS.
+                                   Spark reads MICROS and MILLIS, not NANOS */
 } pf_sink_config_t;
 
 typedef struct pf_sink_stats {

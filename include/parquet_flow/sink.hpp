@@ -43,7 +43,8 @@ namespace parquet_flow {
 
 struct SinkOptions {
     // The output file, or with rotation a pattern: {seq} is the file's sequence number (6 digits,
-    // more when needed), %Y %m %d %H %M %S the UTC time it was opened. Directories are created
+    // more when needed), %Y %m %d %H %M %S the UTC time it was opened, {host} the host name and
+    // {pid} the process id (a restart with a new pid still continues {seq}). Directories are created
     // as needed, so Hive-style partitions such as "date=%Y-%m-%d/" work. Rotation requires {seq}.
     // The sink never overwrites a file: {seq} continues after the highest number already on
     // disk for the pattern, so a restarted program adds to its earlier capture; a fixed path
@@ -70,7 +71,11 @@ struct SinkOptions {
     std::optional<std::chrono::nanoseconds> flush_interval{};
 
     // Optional columns besides `payload` (BYTE_ARRAY):
-    bool recv_ts = false;      // INT64 TIMESTAMP(NANOS, UTC), taken in try_record or given
+    bool recv_ts = false;      // INT64 TIMESTAMP(recv_ts_unit, UTC), taken in try_record or given
+    // The recv_ts column's unit. Nanos (the default) keeps full precision and is read by DuckDB
+    // and pyarrow; Spark (3.x and 4.x, default settings) refuses TIMESTAMP(NANOS) and reads
+    // Micros and Millis. Values are truncated toward the past (floor) to the unit.
+    TimeUnit recv_ts_unit = TimeUnit::Nanos;
     bool producer_id = false;  // INT32, the producer's id()
     bool seq = false;          // INT64, per-producer number of the attempt: drops leave gaps
 

@@ -151,6 +151,8 @@ mod ffi {
         /// -1 default, 0 never, else nanoseconds.
         flush_interval_ns: i64,
         recv_ts: bool,
+        /// `TimeUnitCode` of the recv_ts column.
+        recv_ts_unit: u8,
         producer_id: bool,
         seq: bool,
         codec: u8,
@@ -562,6 +564,12 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
     let mut config = SinkConfig {
         path: utf8(s.path, "sink path")?.to_string(),
         recv_ts: s.recv_ts,
+        recv_ts_unit: TimeUnit::from_code(s.recv_ts_unit.into()).ok_or_else(|| {
+            Error::invalid(format!(
+                "unknown recv_ts time unit code {} (0 millis, 1 micros, 2 nanos)",
+                s.recv_ts_unit
+            ))
+        })?,
         producer_id: s.producer_id,
         seq: s.seq,
         rotate_rows: (s.rotate_rows > 0).then_some(s.rotate_rows),

@@ -19,6 +19,8 @@ use parquet_flow_core::parquet::{
 };
 use parquet_flow_core::sink::{Sink, SinkConfig, SinkStats};
 
+mod common;
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pf-sink-rules-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -512,43 +514,11 @@ fn stats_never_go_backwards() {
 
 #[test]
 fn close_never_misses_a_record_accepted_while_it_ran() {
-    let dir = temp_dir("race");
-    let mut lost_trials = Vec::new();
-    // Large records widen the window between a producer's state check and its publish (the
-    // copy), where a close() that does not wait for it would miss the record.
-    let record = vec![0x5au8; 2 << 10];
-    for trial in 0..40u64 {
-        let c = SinkConfig {
-            ring_bytes: 256 << 10,
-            ..config(&dir, &format!("race-{trial}.parquet"))
-        };
-        let mut sink = Sink::open(c).unwrap();
-        let producers: Vec<_> = (0..3).map(|_| sink.producer().unwrap()).collect();
-        let sink_ref = &mut sink;
-        let closed = AtomicBool::new(false);
-        std::thread::scope(|s| {
-            for mut p in producers {
-                let (record, closed) = (&record, &closed);
-                s.spawn(move || {
-                    // Through close(), and a little after it returned.
-                    while !closed.load(Ordering::Relaxed) {
-                        p.try_record(record);
-                    }
-                });
-            }
-            std::thread::sleep(Duration::from_micros(200 + (trial * 37) % 900));
-            sink_ref.close().unwrap();
-            closed.store(true, Ordering::Relaxed);
-        });
-        let s = sink.stats();
-        if s.accepted != s.rows_written || s.rows_lost != 0 {
-            lost_trials.push((trial, s));
-        }
-    }
+    let lost = common::race_close(&temp_dir("race"), 40);
     assert!(
-        lost_trials.is_empty(),
-        "{} of 40 trials missed records: {lost_trials:?}",
-        lost_trials.len()
+        lost.is_empty(),
+        "{} of 40 trials missed records: {lost:?}",
+        lost.len()
     );
 }
 
@@ -579,7 +549,10 @@ impl OutputFile for RecordingFile {
         self.file.sync_data()
     }
     fn truncate(&mut self, len: u64) -> std::io::Result<()> {
-        self.file.set_len(len)
+        use std::io::Seek;
+        self.file.set_len(len)?;
+        self.file.seek(std::io::SeekFrom::Start(len))?;
+        Ok(())
     }
     fn try_lock(&mut self) -> std::io::Result<bool> {
         Ok(true)

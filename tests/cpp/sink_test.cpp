@@ -770,4 +770,75 @@ TEST(SinkProducer, AMovedFromProducerCountsItsAttemptsAsDrops) {
     EXPECT_EQ(stats.rows_written, 2u);
 }
 
+// ---- recv_ts units: what Spark reads ---------------------------------------------------------
+
+std::string hex_of(std::string_view bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string s = "\"";
+    for (unsigned char b : bytes) {
+        s += digits[b >> 4];
+        s += digits[b & 15];
+    }
+    s += '"';
+    return s;
+}
+
+class RecvTsUnit : public ::testing::TestWithParam<pf::TimeUnit> {};
+
+// Each unit's column holds the receive time floored to that unit, annotated TIMESTAMP(unit, UTC);
+// the reader cross-check compares every value and the logical type with pyarrow and DuckDB.
+TEST_P(RecvTsUnit, TheColumnHoldsTheTimeInItsUnit) {
+    const pf::TimeUnit unit = GetParam();
+    const std::int64_t divisor = unit == pf::TimeUnit::Nanos ? 1 : unit == pf::TimeUnit::Micros ? 1000 : 1'000'000;
+    const auto dir = fresh_dir("recv_ts_unit_" + std::to_string(static_cast<int>(unit)));
+    pf::SinkOptions options;
+    options.path = dir / "recv_ts.parquet";
+    options.recv_ts = true;
+    options.recv_ts_unit = unit;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    const pf::Column payload_column{"payload", pf::PhysicalType::ByteArray, pf::Repetition::Required, 0, {}, {}};
+    const pf::Column recv_ts_column{"recv_ts", pf::PhysicalType::Int64, pf::Repetition::Required, 0,
+                                    pf::LogicalType::timestamp(unit), {}};
+    pftest::GeneratedColumn payload{payload_column, {}, {}, {}, {}, {}};
+    pftest::GeneratedColumn recv_ts{recv_ts_column, {}, {}, {}, {}, {}};
+    // 2026-12-02T06:00:00.123456789Z onwards, plus instants just before and after a second.
+    std::int64_t ts = 1'796'191'200'123'456'789LL;
+    for (int i = 0; i < 100; ++i, ts += 1'000'001 * i + 999) {
+        const std::string text = "order " + std::to_string(i);
+        ASSERT_TRUE(producer.try_record(text, ts));
+        payload.rows.push_back(hex_of(text));
+        const std::int64_t floored = ts >= 0 ? ts / divisor : -((-ts + divisor - 1) / divisor);
+        recv_ts.rows.push_back(std::to_string(floored));
+    }
+    const auto stats = sink.close();
+    ASSERT_EQ(stats.rows_written, 100u);
+    pftest::ExpectedFile expected;
+    expected.path = dir / "recv_ts.parquet";
+    expected.row_groups = {{payload, recv_ts}};
+    pftest::write_sidecar(expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Units, RecvTsUnit,
+                         ::testing::Values(pf::TimeUnit::Millis, pf::TimeUnit::Micros, pf::TimeUnit::Nanos));
+
+TEST(SinkPattern, HostAndPidTokensNameTheFiles) {
+    const auto dir = fresh_dir("host_pid");
+    pf::SinkOptions options;
+    options.path = dir / "{host}" / "cap-{pid}-{seq}.parquet";
+    options.rotate_rows = 10;
+    pf::Sink sink(options);
+    auto producer = sink.producer();
+    for (int i = 0; i < 25; ++i) ASSERT_TRUE(producer.try_record(std::to_string(i)));
+    const auto stats = sink.close();
+    EXPECT_EQ(stats.files, 3u);
+    char host[256] = {};
+    ASSERT_EQ(gethostname(host, sizeof host - 1), 0);
+    const std::string prefix = "cap-" + std::to_string(getpid()) + "-";
+    const auto files = files_in(dir / host, dir / host);
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(files[0], prefix + "000000.parquet");
+    EXPECT_EQ(files[2], prefix + "000002.parquet");
+}
+
 }  // namespace

@@ -127,6 +127,13 @@ fn check_footer(file: &mut File, magic_at: u64) -> std::io::Result<Option<Footer
         return Ok(None);
     }
     let footer_at = magic_at - 4 - footer_len;
+    // FileMetaData opens with field 1 (version, i32): compact byte 0x15. Checking it first keeps
+    // stray `PAR1` bytes in payloads from costing a read (and buffer) of a bogus length each.
+    let mut first = [0u8; 1];
+    read_at(file, footer_at, &mut first)?;
+    if first[0] != 0x15 {
+        return Ok(None);
+    }
     let mut footer = vec![0u8; footer_len as usize];
     read_at(file, footer_at, &mut footer)?;
     let mut reader = CompactReader::new(&footer);
@@ -147,7 +154,9 @@ fn check_footer(file: &mut File, magic_at: u64) -> std::io::Result<Option<Footer
     Ok(Some(info))
 }
 
-/// Bytes read at once for a page header (ours are a few dozen bytes) or a piece of a page.
+/// Bytes read at once for a page header (ours are a few dozen bytes; a header that does not
+/// decode within this is read again with `PAGE_WINDOW`), and for a piece of a page.
+const HEADER_WINDOW: u64 = 4096;
 const PAGE_WINDOW: u64 = 1 << 20;
 
 /// Whether `[first, end)` is exactly a sequence of pages with decodable headers whose CRCs,
@@ -156,13 +165,23 @@ fn pages_intact(file: &mut File, first: u64, end: u64) -> std::io::Result<bool> 
     let mut at = first;
     let mut buf = Vec::new();
     while at < end {
-        buf.resize((end - at).min(PAGE_WINDOW) as usize, 0);
-        read_at(file, at, &mut buf)?;
-        let mut reader = CompactReader::new(&buf);
-        let Ok(header) = reader.read_struct() else {
+        let mut header = None;
+        for window in [HEADER_WINDOW, PAGE_WINDOW] {
+            buf.resize((end - at).min(window) as usize, 0);
+            read_at(file, at, &mut buf)?;
+            let mut reader = CompactReader::new(&buf);
+            if let Ok(h) = reader.read_struct() {
+                header = Some((h, reader.position() as u64));
+                break;
+            }
+            if buf.len() as u64 == end - at {
+                break; // the whole rest was read: a larger window cannot help
+            }
+        }
+        let Some((header, header_len)) = header else {
             return Ok(false);
         };
-        let body_at = at + reader.position() as u64;
+        let body_at = at + header_len;
         let Some(size) = header
             .field(3)
             .and_then(Value::int)

@@ -308,7 +308,8 @@ impl<'a> CompactReader<'a> {
                 if n > self.buf.len() - self.pos {
                     return Err(Malformed);
                 }
-                let mut items = Vec::with_capacity(n);
+                // Grown as elements decode: a hostile count must not reserve memory up front.
+                let mut items = Vec::with_capacity(n.min(1024));
                 for _ in 0..n {
                     items.push(match elem {
                         // Booleans in lists are one byte each: 1 true, 2 false (0 accepted too).

@@ -21,6 +21,8 @@ pub struct Slot {
 #[derive(Clone, Copy)]
 pub struct Fields {
     pub recv_ts: bool,
+    /// Nanoseconds per unit of the `recv_ts` column (1, 1,000 or 1,000,000).
+    pub recv_ts_divisor: i64,
     pub seq: bool,
     pub producer_id: bool,
     pub extra_len: usize,
@@ -91,9 +93,8 @@ pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields)
         batch.offsets.push(batch.payload.len() as u32);
         let mut at = 0;
         if fields.recv_ts {
-            batch.recv_ts.push(i64::from_le_bytes(
-                r.extra[0..8].try_into().unwrap_or_default(),
-            ));
+            let ns = i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default());
+            batch.recv_ts.push(ns.div_euclid(fields.recv_ts_divisor));
             at = 8;
         }
         if fields.seq {

@@ -35,6 +35,52 @@ enum Token {
     Year,
     TwoDigits,
     Seq,
+    /// `{pid}`: any process id, so a restarted process (a new pid) continues the series and
+    /// recovers what the old one left.
+    Pid,
+}
+
+/// A `{name}` token of the pattern language.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Brace {
+    Seq,
+    Host,
+    Pid,
+}
+
+/// Consumes `seq}`, `host}` or `pid}` after a `{` if that is what follows.
+fn brace_follows(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<Brace> {
+    for (text, brace) in [
+        ("seq}", Brace::Seq),
+        ("host}", Brace::Host),
+        ("pid}", Brace::Pid),
+    ] {
+        let ahead: String = chars.clone().take(text.len()).collect();
+        if ahead == text {
+            for _ in 0..text.len() {
+                chars.next();
+            }
+            return Some(brace);
+        }
+    }
+    None
+}
+
+/// This machine's host name, for `{host}` (read once).
+pub fn host_name() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let mut buf = [0u8; 256];
+        // SAFETY: gethostname writes at most `buf.len()` bytes into `buf`.
+        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        let name = String::from_utf8_lossy(&buf[..end]).replace('/', "_");
+        if rc != 0 || name.is_empty() {
+            "unknown-host".to_string()
+        } else {
+            name
+        }
+    })
 }
 
 /// One path component of a pattern.
@@ -67,28 +113,23 @@ fn tokenize(component: &str) -> Component {
                 }
                 None => literal.push('%'),
             },
-            '{' if seq_follows(&mut chars) => {
-                flush(&mut literal, &mut tokens);
-                tokens.push(Token::Seq);
-            }
+            '{' => match brace_follows(&mut chars) {
+                Some(Brace::Seq) => {
+                    flush(&mut literal, &mut tokens);
+                    tokens.push(Token::Seq);
+                }
+                Some(Brace::Pid) => {
+                    flush(&mut literal, &mut tokens);
+                    tokens.push(Token::Pid);
+                }
+                Some(Brace::Host) => literal.push_str(host_name()),
+                None => literal.push('{'),
+            },
             _ => literal.push(c),
         }
     }
     flush(&mut literal, &mut tokens);
     tokens
-}
-
-/// Consumes `seq}` after a `{` if that is what follows.
-fn seq_follows(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
-    let ahead: String = chars.clone().take(4).collect();
-    if ahead == "seq}" {
-        for _ in 0..4 {
-            chars.next();
-        }
-        true
-    } else {
-        false
-    }
 }
 
 /// Matches `name` against `tokens`; returns the `{seq}` value (if the pattern has one).
@@ -104,6 +145,10 @@ fn match_component(tokens: &[Token], name: &str) -> Option<Option<u64>> {
                 .and_then(|tail| go(rest, tail, seq)),
             Token::Year => digits(4).then(|| go(rest, &s[4..], seq)).flatten(),
             Token::TwoDigits => digits(2).then(|| go(rest, &s[2..], seq)).flatten(),
+            Token::Pid => {
+                let run = s.iter().take_while(|b| b.is_ascii_digit()).count();
+                (1..=run).rev().find_map(|n| go(rest, &s[n..], seq))
+            }
             Token::Seq => {
                 let run = s.iter().take_while(|b| b.is_ascii_digit()).count();
                 // Longest first; at least one digit.
@@ -151,6 +196,11 @@ impl Pattern {
         &self.text
     }
 
+    /// Whether names carry `{seq}` (and so a taken name moves to the next number).
+    pub fn rotating(&self) -> bool {
+        self.components.iter().flatten().any(|t| *t == Token::Seq)
+    }
+
     /// The name for file `seq` opened at `at`.
     pub fn expand(&self, seq: u64, at: SystemTime) -> PathBuf {
         PathBuf::from(expand_pattern(&self.text, seq, at))
@@ -164,23 +214,24 @@ impl Pattern {
         } else {
             PathBuf::new()
         };
-        self.scan_from(root, 0, &mut found);
+        self.scan_from(root, 0, None, &mut found);
         found
     }
 
-    fn scan_from(&self, dir: PathBuf, level: usize, found: &mut Vec<Found>) {
+    /// `seq`: the `{seq}` value a directory above already gave (the first one counts).
+    fn scan_from(&self, dir: PathBuf, level: usize, seq: Option<u64>, found: &mut Vec<Found>) {
         let tokens = &self.components[level];
         let last = level + 1 == self.components.len();
         if let [Token::Literal(name)] = tokens.as_slice() {
             let path = dir.join(name);
             if !last {
-                return self.scan_from(path, level + 1, found);
+                return self.scan_from(path, level + 1, seq, found);
             }
             for (p, inprogress) in [(path.clone(), false), (inprogress(&path), true)] {
                 if p.is_file() {
                     found.push(Found {
                         path: path.clone(),
-                        seq: None,
+                        seq,
                         inprogress,
                     });
                 }
@@ -198,10 +249,10 @@ impl Pattern {
                 continue;
             };
             if !last {
-                if match_component(tokens, &name).is_some()
-                    && entry.file_type().is_ok_and(|t| t.is_dir())
-                {
-                    self.scan_from(dir.join(&name), level + 1, found);
+                if let Some(dir_seq) = match_component(tokens, &name) {
+                    if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                        self.scan_from(dir.join(&name), level + 1, seq.or(dir_seq), found);
+                    }
                 }
                 continue;
             }
@@ -209,10 +260,10 @@ impl Pattern {
                 Some(base) => (base, true),
                 None => (name.as_str(), false),
             };
-            if let Some(seq) = match_component(tokens, base) {
+            if let Some(file_seq) = match_component(tokens, base) {
                 found.push(Found {
                     path: dir.join(base),
-                    seq,
+                    seq: seq.or(file_seq),
                     inprogress,
                 });
             }
@@ -220,7 +271,8 @@ impl Pattern {
     }
 }
 
-/// Expands `{seq}` and the UTC `%Y %m %d %H %M %S` fields (and `%%`) of a file-name pattern.
+/// Expands `{seq}`, `{host}`, `{pid}` and the UTC `%Y %m %d %H %M %S` fields (and `%%`) of a
+/// file-name pattern.
 pub fn expand_pattern(pattern: &str, seq: u64, at: SystemTime) -> String {
     let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (year, month, day) = civil_from_days((secs / 86_400) as i64);
@@ -244,7 +296,12 @@ pub fn expand_pattern(pattern: &str, seq: u64, at: SystemTime) -> String {
                 }
                 None => out.push('%'),
             },
-            '{' if seq_follows(&mut chars) => out.push_str(&format!("{seq:06}")),
+            '{' => match brace_follows(&mut chars) {
+                Some(Brace::Seq) => out.push_str(&format!("{seq:06}")),
+                Some(Brace::Host) => out.push_str(host_name()),
+                Some(Brace::Pid) => out.push_str(&std::process::id().to_string()),
+                None => out.push('{'),
+            },
             _ => out.push(c),
         }
     }
@@ -295,14 +352,29 @@ pub fn create_next(
     sync_dir: bool,
 ) -> Result<Created> {
     let mut seq = seq;
-    let rotating = pattern.text().contains("{seq}");
+    let rotating = pattern.rotating();
     for _ in 0..CREATE_ATTEMPTS {
         let path = pattern.expand(seq, SystemTime::now());
         let temp = inprogress(&path);
         let dir = parent_dir(&path);
+        // Directories this call creates (a new date= partition, say): with sync_dir each is
+        // synced into its parent, so a power cut cannot lose the path to a synced file.
+        let created: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
         storage
             .create_dir_all(dir)
             .map_err(|e| Error::io("cannot create directory", dir, &e))?;
+        if sync_dir {
+            for d in created.iter().rev() {
+                let parent = parent_dir(d);
+                storage
+                    .sync_dir(parent)
+                    .map_err(|e| Error::io("cannot sync directory", parent, &e))?;
+            }
+        }
         let exists = || {
             Error::invalid(format!(
                 "cannot create '{}': it already exists, and the sink never overwrites a file (remove or move it, or use a pattern with {{seq}})",
@@ -405,16 +477,34 @@ pub fn start(
 
 /// Recovers `<path>.inprogress` into `<path>` unless a live writer holds its lock: Ok(None).
 fn recover_one(storage: &Arc<dyn Storage>, path: &Path) -> Result<Option<u64>> {
+    use std::os::unix::fs::MetadataExt;
     let temp = inprogress(path);
-    let file = std::fs::OpenOptions::new()
+    let file = match std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(&temp)
-        .map_err(|e| Error::io("cannot open abandoned file", &temp, &e))?;
+    {
+        Ok(file) => file,
+        // Finished or removed by its (live) writer since the scan.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot open abandoned file", &temp, &e)),
+    };
     let locked = crate::parquet::io::try_lock_file(&file)
         .map_err(|e| Error::io("cannot lock abandoned file", &temp, &e))?;
     if !locked {
         return Ok(None);
+    }
+    // The lock is on the file we opened; the name may since have moved on to another file (its
+    // writer removed a failed file, and a new one took the name). Only the file we hold, and
+    // still at that name, is ours to recover: the sink removes or renames only files it holds.
+    let held = file
+        .metadata()
+        .map_err(|e| Error::io("cannot stat abandoned file", &temp, &e))?;
+    match std::fs::metadata(&temp) {
+        Ok(now) if now.dev() == held.dev() && now.ino() == held.ino() => {}
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("cannot stat abandoned file", &temp, &e)),
     }
     // The lock is ours until `file` is dropped, after the rename: no writer can take the name.
     let recovered = recover(&temp).map_err(|e| Error {
@@ -478,6 +568,25 @@ mod tests {
         let t = tokenize("x{seq}{seq}.p");
         assert_eq!(match_component(&t, "x12.p"), Some(Some(1)));
         assert_eq!(match_component(&tokenize("100%%.p"), "100%.p"), Some(None));
+        // {pid} matches any process id; {host} only this host.
+        let t = tokenize("cap-{host}-{pid}-{seq}.parquet");
+        let mine = format!("cap-{}-{}-000003.parquet", host_name(), std::process::id());
+        assert_eq!(match_component(&t, &mine), Some(Some(3)));
+        let earlier = format!("cap-{}-17-000009.parquet", host_name());
+        assert_eq!(match_component(&t, &earlier), Some(Some(9)));
+        assert_eq!(match_component(&t, "cap-otherhost-17-000009.parquet"), None);
+    }
+
+    #[test]
+    fn host_and_pid_tokens_expand() {
+        let at = UNIX_EPOCH;
+        let name = expand_pattern("{host}/cap-{pid}-{seq}.parquet", 2, at);
+        assert_eq!(
+            name,
+            format!("{}/cap-{}-000002.parquet", host_name(), std::process::id())
+        );
+        assert!(!host_name().is_empty() && !host_name().contains('/'));
+        assert_eq!(expand_pattern("{other}{seq", 1, at), "{other}{seq");
     }
 
     #[test]
@@ -505,6 +614,15 @@ mod tests {
             .collect();
         found.sort();
         assert_eq!(found, [(3, false), (4, false), (11, true)]);
+        // {seq} in a directory: the directory's number is the file's.
+        for run in ["run-000002", "run-000010"] {
+            std::fs::create_dir_all(root.join(run)).unwrap();
+            std::fs::write(root.join(run).join("data.parquet"), b"x").unwrap();
+        }
+        let pattern = Pattern::new(&format!("{}/run-{{seq}}/data.parquet", root.display()));
+        let mut seqs: Vec<u64> = pattern.scan().iter().map(|f| f.seq.unwrap()).collect();
+        seqs.sort();
+        assert_eq!(seqs, [2, 10]);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

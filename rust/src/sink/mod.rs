@@ -30,7 +30,9 @@ use crossbeam_channel::Sender;
 
 pub use files::{expand_pattern, INPROGRESS};
 pub use options::{sink_columns, validate, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF};
-pub use producer::{uses_membarrier, DetachedProducer, Producer};
+pub use producer::{
+    simulate_membarrier_failure_for_testing, uses_membarrier, DetachedProducer, Producer,
+};
 pub use stats::SinkStats;
 
 use crate::error::{panic_message, Error, Result};

@@ -13,7 +13,8 @@ use crate::ring;
 #[derive(Clone, Debug)]
 pub struct SinkConfig {
     /// Output file, or with rotation a pattern: `{seq}` is the file's sequence number, `%Y %m %d
-    /// %H %M %S` the UTC time the file was opened (directories such as `date=%Y-%m-%d/` work).
+    /// %H %M %S` the UTC time the file was opened (directories such as `date=%Y-%m-%d/` work),
+    /// `{host}` the host name and `{pid}` the process id.
     pub path: String,
     /// Bytes of each producer's ring, rounded up to a power of two.
     pub ring_bytes: usize,
@@ -24,6 +25,9 @@ pub struct SinkConfig {
     /// A partial row group is written once its first record is this old.
     pub flush_interval: Option<Duration>,
     pub recv_ts: bool,
+    /// Unit of the `recv_ts` column: nanoseconds (default), or micro/milliseconds, which Spark
+    /// reads without settings (it refuses TIMESTAMP(NANOS)).
+    pub recv_ts_unit: TimeUnit,
     pub producer_id: bool,
     pub seq: bool,
     pub writer: WriterOptions,
@@ -53,6 +57,7 @@ impl Default for SinkConfig {
             row_group_rows: 16_384,
             flush_interval: Some(Duration::from_secs(1)),
             recv_ts: false,
+            recv_ts_unit: TimeUnit::Nanos,
             producer_id: false,
             seq: false,
             writer: WriterOptions::default(),
@@ -170,7 +175,7 @@ pub fn sink_columns(config: &SinkConfig) -> Vec<Column> {
     if config.recv_ts {
         columns.push(Column {
             logical: LogicalType::Timestamp {
-                unit: TimeUnit::Nanos,
+                unit: config.recv_ts_unit,
                 utc: true,
             },
             ..Column::new("recv_ts", PhysicalType::Int64, Repetition::Required)

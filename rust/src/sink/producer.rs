@@ -33,6 +33,15 @@ pub fn register_barrier() {
     });
 }
 
+static SIMULATE_MEMBARRIER_FAILURE: AtomicBool = AtomicBool::new(false);
+
+/// Test hook: `close()` acts as if membarrier failed after registration and relies on the
+/// page-protection barrier alone (see `heavy_barrier`).
+#[doc(hidden)]
+pub fn simulate_membarrier_failure_for_testing(on: bool) {
+    SIMULATE_MEMBARRIER_FAILURE.store(on, Ordering::SeqCst);
+}
+
 /// Whether `close()` uses membarrier (false: the fence fallback).
 pub fn uses_membarrier() -> bool {
     !FENCE_ON_HOT_PATH.load(Ordering::SeqCst)
@@ -50,10 +59,62 @@ fn light_barrier() {
 
 /// `close()`'s half: a full barrier on every thread of the process.
 pub fn heavy_barrier() {
-    if uses_membarrier() && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
+    if !uses_membarrier() {
+        // Producers fence fully themselves: a fence here completes the handshake.
+        fence(Ordering::SeqCst);
         return;
     }
+    if !SIMULATE_MEMBARRIER_FAILURE.load(Ordering::Relaxed)
+        && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)
+    {
+        return;
+    }
+    if SIMULATE_MEMBARRIER_FAILURE.load(Ordering::Relaxed) {
+        // Test hook: only the fallback barrier, with producers still on compiler barriers.
+        protection_change_barrier();
+        return;
+    }
+    // Registered, yet the call failed (a seccomp filter installed since, say). Producers already
+    // inside a call rely on this barrier: force one another way — changing a page's protection
+    // makes the kernel interrupt every CPU running a thread of this process to flush its TLB,
+    // which serializes those threads as membarrier does — and make later calls fence fully.
+    FENCE_ON_HOT_PATH.store(true, Ordering::SeqCst);
     fence(Ordering::SeqCst);
+    protection_change_barrier();
+}
+
+/// A process-wide barrier through a TLB shootdown: write to a private page, then make it
+/// read-only, which interrupts every CPU that may cache its mapping.
+fn protection_change_barrier() {
+    use std::sync::atomic::AtomicPtr;
+    static PAGE: AtomicPtr<libc::c_void> = AtomicPtr::new(std::ptr::null_mut());
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut page = PAGE.load(Ordering::Acquire);
+    if page.is_null() {
+        // SAFETY: an anonymous private mapping of one page; no memory of ours is passed.
+        let p = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                4096,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return;
+        }
+        PAGE.store(p, Ordering::Release);
+        page = p;
+    }
+    // SAFETY: `page` is our own mapping of 4096 bytes, used only under LOCK.
+    unsafe {
+        libc::mprotect(page, 4096, libc::PROT_READ | libc::PROT_WRITE);
+        std::ptr::write_volatile(page.cast::<u8>(), 0);
+        libc::mprotect(page, 4096, libc::PROT_READ);
+    }
 }
 
 const MEMBARRIER_CMD_PRIVATE_EXPEDITED: libc::c_int = 1 << 3;
@@ -124,6 +185,11 @@ impl Producer {
         // through shared references here (try_push's `&mut` is to the producer end, not it).
         let ring: &crate::ring::Ring = unsafe { &*ring };
         let counters = &ring.counters.0;
+        let busy = ring.busy();
+        busy.store(1, Ordering::Relaxed);
+        light_barrier();
+        // Every counter is stored before the busy mark is cleared (Release): once close() has seen
+        // the ring idle and joined the worker, stats() sees this call's counts too.
         self.attempted += 1;
         counters.attempted.store(self.attempted, Ordering::Relaxed);
         let seq = self.seq;
@@ -133,13 +199,10 @@ impl Producer {
             counters
                 .dropped_oversize
                 .store(self.dropped_oversize, Ordering::Relaxed);
+            busy.store(0, Ordering::Release);
             return false;
         }
-        let busy = ring.busy();
-        busy.store(1, Ordering::Relaxed);
-        light_barrier();
         if !self.shared.state.is_running() {
-            busy.store(0, Ordering::Release);
             if self.shared.state.get() == State::Closed {
                 self.dropped_closed += 1;
                 counters
@@ -151,6 +214,7 @@ impl Producer {
                     .dropped_failed
                     .store(self.dropped_failed, Ordering::Relaxed);
             }
+            busy.store(0, Ordering::Release);
             return false;
         }
         let mut extra = [0u8; 16];
@@ -164,19 +228,18 @@ impl Producer {
             n += 8;
         }
         let pushed = self.ring.try_push(&extra[..n], payload);
-        // Release: close() sees the record published before it sees the ring idle.
-        busy.store(0, Ordering::Release);
         if pushed {
             self.accepted += 1;
             counters.accepted.store(self.accepted, Ordering::Relaxed);
-            true
         } else {
             self.dropped_full += 1;
             counters
                 .dropped_full
                 .store(self.dropped_full, Ordering::Relaxed);
-            false
         }
+        // Release: close() sees the record (and the counts) before it sees the ring idle.
+        busy.store(0, Ordering::Release);
+        pushed
     }
 
     /// The value of this producer's `producer_id` column.

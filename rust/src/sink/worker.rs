@@ -16,7 +16,7 @@ use super::state::State;
 use super::Shared;
 use crate::error::{Error, Result};
 use crate::parquet::io::Storage;
-use crate::parquet::{Column, ColumnInput, Durability, FileWriter};
+use crate::parquet::{Column, ColumnInput, Durability, FileWriter, TimeUnit};
 
 pub enum Control {
     Flush(Sender<Result<()>>),
@@ -60,6 +60,11 @@ impl Worker {
             columns: sink_columns(&config),
             fields: Fields {
                 recv_ts: config.recv_ts,
+                recv_ts_divisor: match config.recv_ts_unit {
+                    TimeUnit::Nanos => 1,
+                    TimeUnit::Micros => 1_000,
+                    TimeUnit::Millis => 1_000_000,
+                },
                 seq: config.seq,
                 producer_id: config.producer_id,
                 extra_len,
