@@ -86,8 +86,11 @@ int32_t sink_guarded(pf_sink* s, const char* function, F&& body) {
 }
 
 bool valid_compression(int32_t code) {
-    return code == PF_COMPRESSION_UNCOMPRESSED || code == PF_COMPRESSION_GZIP;
+    return code == PF_COMPRESSION_UNCOMPRESSED || code == PF_COMPRESSION_SNAPPY || code == PF_COMPRESSION_GZIP ||
+           code == PF_COMPRESSION_ZSTD || code == PF_COMPRESSION_LZ4_RAW;
 }
+
+constexpr const char* kCompressionCodes = " (0 UNCOMPRESSED, 1 SNAPPY, 2 GZIP, 6 ZSTD, 7 LZ4_RAW)";
 
 // Before open, only configuration calls are allowed.
 int32_t require_configuring(pf_writer_handle* h, const char* function) {
@@ -208,7 +211,7 @@ pf_writer_handle_t* pf_writer_create(const char* output_path, int32_t compressio
     if (!valid_compression(compression_code)) {
         fail(nullptr, PF_STATUS_INVALID_ARGUMENT,
              "pf_writer_create: unknown compression code " + std::to_string(compression_code) +
-                 " (0 UNCOMPRESSED, 2 GZIP)");
+                 kCompressionCodes);
         return nullptr;
     }
     try {
@@ -299,7 +302,8 @@ int32_t pf_writer_set_column_compression(pf_writer_handle_t* h, const char* colu
         if (!column_name) return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": column_name is NULL");
         if (!valid_compression(compression_code)) {
             return fail(h, PF_STATUS_INVALID_ARGUMENT,
-                        std::string(fn) + ": unknown compression code " + std::to_string(compression_code));
+                        std::string(fn) + ": unknown compression code " + std::to_string(compression_code) +
+                            kCompressionCodes);
         }
         // The schema is append-only; rebuild it with the one column changed.
         Schema updated;
@@ -330,6 +334,28 @@ int32_t pf_writer_set_gzip_level(pf_writer_handle_t* h, int32_t level) {
         }
         h->options.gzip_level = level;
         return succeed(h);
+    });
+}
+
+int32_t pf_writer_set_compression_level(pf_writer_handle_t* h, int32_t level) {
+    static constexpr const char* fn = "pf_writer_set_compression_level";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        switch (h->options.compression) {
+            case Compression::Gzip:
+                if (level < 0 || level > 9) break;
+                h->options.gzip_level = level;
+                return succeed(h);
+            case Compression::Zstd:
+                if (level < -7 || level > 22) break;
+                h->options.zstd_level = level;
+                return succeed(h);
+            default:
+                return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                            std::string(fn) + ": the file's codec has no compression level (only GZIP and ZSTD do)");
+        }
+        return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                    std::string(fn) + ": level " + std::to_string(level) + " is out of range (GZIP 0..9, ZSTD -7..22)");
     });
 }
 

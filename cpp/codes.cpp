@@ -45,6 +45,9 @@ static_assert(same(RepetitionCode::Repeated, Repetition::Repeated) &&
 static_assert(same(CodecCode::Uncompressed, Compression::Uncompressed) &&
               same(CodecCode::Uncompressed, PF_COMPRESSION_UNCOMPRESSED));
 static_assert(same(CodecCode::Gzip, Compression::Gzip) && same(CodecCode::Gzip, PF_COMPRESSION_GZIP));
+static_assert(same(CodecCode::Snappy, Compression::Snappy) && same(CodecCode::Snappy, PF_COMPRESSION_SNAPPY));
+static_assert(same(CodecCode::Zstd, Compression::Zstd) && same(CodecCode::Zstd, PF_COMPRESSION_ZSTD));
+static_assert(same(CodecCode::Lz4Raw, Compression::Lz4Raw) && same(CodecCode::Lz4Raw, PF_COMPRESSION_LZ4_RAW));
 
 static_assert(same(DurabilityCode::OnClose, Durability::OnClose) &&
               same(DurabilityCode::OnClose, PF_DURABILITY_ON_CLOSE));

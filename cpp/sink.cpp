@@ -81,6 +81,7 @@ Sink::Sink(const SinkOptions& o) {
         .seq = o.seq,
         .codec = static_cast<std::uint8_t>(o.compression),
         .gzip_level = o.gzip_level.value_or(-1),
+        .zstd_level = o.zstd_level.value_or(INT32_MIN),
         .data_page_size = positive(o.data_page_size, "data_page_size"),
         .rotate_rows = o.rotate_rows.value_or(0),
         .rotate_bytes = o.rotate_bytes.value_or(0),

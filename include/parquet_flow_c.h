@@ -80,9 +80,13 @@ enum {
     PF_REPETITION_REPEATED = 2,
 };
 
+/* parquet.thrift's CompressionCodec numbers. */
 enum {
     PF_COMPRESSION_UNCOMPRESSED = 0,
+    PF_COMPRESSION_SNAPPY = 1,  /* raw snappy (not in the original C ABI) */
     PF_COMPRESSION_GZIP = 2,
+    PF_COMPRESSION_ZSTD = 6,    /* zstd frames (not in the original C ABI) */
+    PF_COMPRESSION_LZ4_RAW = 7, /* LZ4 blocks, no framing (not in the original C ABI) */
 };
 
 /* What survives a crash before close (not in the original C ABI; see docs/RELIABILITY.md). */
@@ -178,6 +182,9 @@ int32_t pf_writer_add_column_with_logical_type(
 int32_t pf_writer_set_column_compression(pf_writer_handle_t *handle, const char *column_name,
                                          int32_t compression_code);
 int32_t pf_writer_set_gzip_level(pf_writer_handle_t *handle, int32_t level); /* 0..9, default 1 */
+/* The level of the file's codec (pf_writer_create's compression_code): GZIP 0..9 (default 1),
+ * ZSTD -7..22 (default 1). Other codecs have no level: PF_STATUS_INVALID_ARGUMENT. */
+int32_t pf_writer_set_compression_level(pf_writer_handle_t *handle, int32_t level);
 int32_t pf_writer_set_data_page_size(pf_writer_handle_t *handle, uint64_t bytes); /* default 1 MiB */
 int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char *key,
                                          const char *value);

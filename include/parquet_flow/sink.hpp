@@ -81,6 +81,7 @@ struct SinkOptions {
 
     Compression compression = Compression::Uncompressed;
     std::optional<int> gzip_level{};
+    std::optional<int> zstd_level{};  // -7..22; unset: 1
     std::optional<std::size_t> data_page_size{};
 
     // Rotate to a new file when the current one reaches any of these (each optional).

@@ -24,10 +24,14 @@ enum class Repetition : std::uint8_t {
     Repeated = 2,
 };
 
-// Parquet's codec numbers.
+// Parquet's codec numbers (parquet.thrift CompressionCodec). A page a codec does not shrink is
+// stored in that codec's stored form, so incompressible data costs bytes, not percent.
 enum class Compression : std::uint8_t {
     Uncompressed = 0,
-    Gzip = 2,
+    Snappy = 1,  // raw snappy blocks
+    Gzip = 2,    // gzip members; level 0-9 (default 1)
+    Zstd = 6,    // zstd frames; level -7..22 (default 1, as Arrow's writers)
+    Lz4Raw = 7,  // LZ4 blocks without framing (LZ4_RAW, not the deprecated LZ4)
 };
 
 // What of an open file survives a crash before close() (see docs/RELIABILITY.md).

@@ -93,6 +93,8 @@ struct WriterOptions {
     Compression compression = Compression::Uncompressed;
     // 0 (store) to 9 (smallest); unset: the library default (1, tuned for capture throughput).
     std::optional<int> gzip_level{};
+    // ZSTD level, -7 (fastest) to 22 (smallest); unset: 1.
+    std::optional<int> zstd_level{};
     // Target uncompressed size of a data page; unset: 1 MiB. A page holds at least one row.
     std::optional<std::size_t> data_page_size{};
     // Stored in the file footer; keys must be non-empty UTF-8.

@@ -51,7 +51,10 @@ mod ffi {
     #[repr(u8)]
     enum CodecCode {
         Uncompressed = 0,
+        Snappy = 1,
         Gzip = 2,
+        Zstd = 6,
+        Lz4Raw = 7,
     }
 
     #[repr(u8)]
@@ -110,6 +113,8 @@ mod ffi {
         path: &'a [u8],
         codec: u8,
         gzip_level: i32,
+        /// i32::MIN: the default.
+        zstd_level: i32,
         data_page_size: u64,
         created_by: &'a [u8],
         /// `Durability` code: 0 on close, 1 per row group, 2 per row group with fsync.
@@ -157,6 +162,8 @@ mod ffi {
         seq: bool,
         codec: u8,
         gzip_level: i32,
+        /// i32::MIN: the default.
+        zstd_level: i32,
         data_page_size: u64,
         rotate_rows: u64,
         rotate_bytes: u64,
@@ -301,7 +308,7 @@ fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
 fn codec_from(code: i64, what: &str) -> Result<Codec> {
     Codec::from_code(code).ok_or_else(|| {
         Error::invalid(format!(
-            "{what}: unknown compression code {code} (0 UNCOMPRESSED, 2 GZIP)"
+            "{what}: unknown compression code {code} (0 UNCOMPRESSED, 1 SNAPPY, 2 GZIP, 6 ZSTD, 7 LZ4_RAW)"
         ))
     })
 }
@@ -411,6 +418,9 @@ fn options_from(
     };
     if config.gzip_level >= 0 {
         options.gzip_level = config.gzip_level as u32;
+    }
+    if config.zstd_level != i32::MIN {
+        options.zstd_level = config.zstd_level;
     }
     if config.data_page_size > 0 {
         options.data_page_size = usize::try_from(config.data_page_size).unwrap_or(usize::MAX);
@@ -599,6 +609,9 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
     config.writer.codec = codec_from(s.codec.into(), "sink")?;
     if s.gzip_level >= 0 {
         config.writer.gzip_level = s.gzip_level as u32;
+    }
+    if s.zstd_level != i32::MIN {
+        config.writer.zstd_level = s.zstd_level;
     }
     if s.data_page_size > 0 {
         config.writer.data_page_size = size(s.data_page_size);
@@ -791,7 +804,10 @@ mod tests {
         }
         for (code, c) in [
             (CodecCode::Uncompressed, Codec::Uncompressed),
+            (CodecCode::Snappy, Codec::Snappy),
             (CodecCode::Gzip, Codec::Gzip),
+            (CodecCode::Zstd, Codec::Zstd),
+            (CodecCode::Lz4Raw, Codec::Lz4Raw),
         ] {
             assert_eq!(Codec::from_code(code.repr.into()), Some(c));
         }

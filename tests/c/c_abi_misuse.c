@@ -59,8 +59,20 @@ int main(int argc, char **argv) {
     /* The message is read after the call: arguments of one call are evaluated in no fixed order. */
     int32_t created = pf_writer_create(NULL, 0) == NULL ? INVALID : PF_STATUS_OK;
     expect("create with NULL path", created, INVALID, pf_writer_last_error(NULL), "output_path is NULL");
-    created = pf_writer_create("x.parquet", 1) == NULL ? INVALID : PF_STATUS_OK;
-    expect("create with unknown codec", created, INVALID, pf_writer_last_error(NULL), "unknown compression code 1");
+    created = pf_writer_create("x.parquet", 5) == NULL ? INVALID : PF_STATUS_OK;
+    expect("create with unknown codec", created, INVALID, pf_writer_last_error(NULL), "unknown compression code 5");
+
+    /* Compression levels: only GZIP and ZSTD have them, each in its own range. */
+    pf_writer_handle_t *zstd = pf_writer_create("levels.parquet", PF_COMPRESSION_ZSTD);
+    int32_t level_status = pf_writer_set_compression_level(zstd, 23);
+    expect("zstd level 23", level_status, INVALID, pf_writer_last_error(zstd), "out of range");
+    level_status = pf_writer_set_compression_level(zstd, 3);
+    expect("zstd level 3", level_status, PF_STATUS_OK, pf_writer_last_error(zstd), "");
+    pf_writer_destroy(zstd);
+    pf_writer_handle_t *snappy = pf_writer_create("levels.parquet", PF_COMPRESSION_SNAPPY);
+    level_status = pf_writer_set_compression_level(snappy, 1);
+    expect("snappy level", level_status, INVALID, pf_writer_last_error(snappy), "has no compression level");
+    pf_writer_destroy(snappy);
 
     /* Configuration mistakes. */
     pf_writer_handle_t *w = new_writer(dir, "c_misuse_never.parquet");

@@ -196,7 +196,7 @@ pf::Column random_column(Rng& rng, std::size_t index) {
             break;
         }
     }
-    if (rng.chance(0.15)) c.compression = rng.below(2) ? pf::Compression::Gzip : pf::Compression::Uncompressed;
+    if (rng.chance(0.15)) c.compression = pftest::kAllCodecs[rng.below(std::size(pftest::kAllCodecs))];
     return c;
 }
 
@@ -237,9 +237,10 @@ void run_case(std::uint64_t seed) {
     shape.max_bytes = static_cast<std::uint32_t>(rng.below(4) == 0 ? 0 : rng.below(64));  // 0: empty strings
 
     pf::WriterOptions options;
-    options.compression = rng.below(2) ? pf::Compression::Gzip : pf::Compression::Uncompressed;
+    options.compression = pftest::kAllCodecs[rng.below(std::size(pftest::kAllCodecs))];
     if (rng.chance(0.3)) options.data_page_size = 64 + rng.below(4096);
     if (rng.chance(0.2)) options.gzip_level = static_cast<int>(rng.below(10));
+    if (rng.chance(0.2)) options.zstd_level = static_cast<int>(rng.below(30)) - 7;
     if (rng.chance(0.2)) options.key_value_metadata = {{"seed", std::to_string(seed)}};
     if (rng.chance(0.2)) options.durability = pf::Durability::RowGroup;
 

@@ -322,10 +322,21 @@ std::string logical_json(const pf::LogicalType& l) {
 
 }  // namespace
 
+std::string codec_name(pf::Compression c) {
+    switch (c) {
+        case pf::Compression::Uncompressed: return "UNCOMPRESSED";
+        case pf::Compression::Snappy: return "SNAPPY";
+        case pf::Compression::Gzip: return "GZIP";
+        case pf::Compression::Zstd: return "ZSTD";
+        case pf::Compression::Lz4Raw: return "LZ4_RAW";
+    }
+    return "?";
+}
+
 void write_sidecar(const ExpectedFile& file) {
     std::ofstream out(file.path.string() + ".expect.json");
     out << "{\"file\":" << quoted(file.path.filename().string()) << ",\"codec\":"
-        << (file.compression == pf::Compression::Gzip ? "\"GZIP\"" : "\"UNCOMPRESSED\"")
+        << quoted(codec_name(file.compression))
         << ",\"created_by_prefix\":\"parquet_flow version\",\"row_groups\":[";
     for (std::size_t i = 0; i < file.row_groups.size(); ++i) {
         out << (i ? "," : "") << file.row_groups[i].front().rows.size();
@@ -348,7 +359,7 @@ void write_sidecar(const ExpectedFile& file) {
             << "\"";
         if (col.physical == pf::PhysicalType::FixedLenByteArray) out << ",\"type_length\":" << col.type_length;
         if (col.compression) {
-            out << ",\"codec\":" << (*col.compression == pf::Compression::Gzip ? "\"GZIP\"" : "\"UNCOMPRESSED\"");
+            out << ",\"codec\":" << quoted(codec_name(*col.compression));
         }
         out << ",\"logical\":" << logical_json(col.logical) << ",\"values\":[";
         bool first_row = true;

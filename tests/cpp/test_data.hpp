@@ -73,4 +73,12 @@ void write_file_and_sidecar(const ExpectedFile& file, const pf::Schema& schema,
 
 std::string physical_name(pf::PhysicalType t);
 
+// parquet.thrift's name of a codec ("GZIP", "LZ4_RAW", ...), as the sidecars state it.
+std::string codec_name(pf::Compression c);
+
+// Every codec the writer has.
+inline constexpr pf::Compression kAllCodecs[] = {pf::Compression::Uncompressed, pf::Compression::Snappy,
+                                                 pf::Compression::Gzip, pf::Compression::Zstd,
+                                                 pf::Compression::Lz4Raw};
+
 }  // namespace pftest

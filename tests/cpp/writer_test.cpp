@@ -52,8 +52,9 @@ class TypeMatrix : public ::testing::TestWithParam<MatrixParam> {};
 
 std::string matrix_case_name(const ::testing::TestParamInfo<MatrixParam>& info) {
     const auto& [type, repetition, compression] = info.param;
-    return pftest::physical_name(type) + "_" + repetition_name(repetition) + "_" +
-           (compression == pf::Compression::Gzip ? "gzip" : "plain");
+    std::string codec = pftest::codec_name(compression);
+    std::erase(codec, '_');
+    return pftest::physical_name(type) + "_" + repetition_name(repetition) + "_" + codec;
 }
 
 TEST_P(TypeMatrix, RoundTripsThroughReaders) {
@@ -78,7 +79,7 @@ INSTANTIATE_TEST_SUITE_P(
                                          pf::PhysicalType::ByteArray, pf::PhysicalType::FixedLenByteArray),
                        ::testing::Values(pf::Repetition::Required, pf::Repetition::Optional,
                                          pf::Repetition::Repeated),
-                       ::testing::Values(pf::Compression::Uncompressed, pf::Compression::Gzip)),
+                       ::testing::ValuesIn(pftest::kAllCodecs)),
     matrix_case_name);
 
 TEST(Writer, AllColumnsTogetherManyRowGroups) {

@@ -245,6 +245,8 @@ def check_pyarrow_metadata(errors: list, spec: dict, pf: pq.ParquetFile):
             errors.append(f"pyarrow: column '{name}' logical type {actual_logical}, expected {wanted}")
         for rg in range(md.num_row_groups):
             codec = md.row_group(rg).column(i).compression
+            # pyarrow names parquet's LZ4_RAW "LZ4" (its name for the raw block format).
+            codec = "LZ4_RAW" if codec == "LZ4" else codec
             if codec != column_codec(spec, column):
                 errors.append(f"pyarrow: row group {rg} column '{name}' codec {codec}, "
                               f"expected {column_codec(spec, column)}")

@@ -9,15 +9,31 @@ use super::thrift::{CompactWriter, ListElem};
 #[repr(u8)]
 pub enum Codec {
     Uncompressed = 0,
+    Snappy = 1,
     Gzip = 2,
+    Zstd = 6,
+    Lz4Raw = 7,
 }
 
 impl Codec {
     pub fn from_code(code: i64) -> Option<Self> {
         match code {
             0 => Some(Codec::Uncompressed),
+            1 => Some(Codec::Snappy),
             2 => Some(Codec::Gzip),
+            6 => Some(Codec::Zstd),
+            7 => Some(Codec::Lz4Raw),
             _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Uncompressed => "UNCOMPRESSED",
+            Codec::Snappy => "SNAPPY",
+            Codec::Gzip => "GZIP",
+            Codec::Zstd => "ZSTD",
+            Codec::Lz4Raw => "LZ4_RAW",
         }
     }
 }

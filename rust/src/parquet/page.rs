@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::compress::GzipCompressor;
+use super::compress::PageCompressor;
 use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits};
 use super::input::{ColumnInput, ValidatedCounts};
 use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
@@ -38,7 +38,7 @@ struct PageSpan {
 pub struct ChunkOutput<'a, W: Write> {
     pub out: &'a mut W,
     pub position: &'a mut u64,
-    pub gzip: Option<&'a mut GzipCompressor>,
+    pub compressor: &'a mut PageCompressor,
     /// Write `PageHeader.crc` on every page.
     pub checksums: bool,
 }
@@ -82,12 +82,9 @@ impl PageEncoder {
             let uncompressed = page.len();
             let body: &[u8] = match codec {
                 Codec::Uncompressed => page,
-                Codec::Gzip => {
-                    let gzip = sink
-                        .gzip
-                        .as_deref_mut()
-                        .expect("gzip compressor for GZIP column");
-                    gzip.compress(page, &mut self.compressed)
+                _ => {
+                    sink.compressor
+                        .compress(codec, page, &mut self.compressed)
                         .map_err(ChunkError::Input)?;
                     &self.compressed
                 }

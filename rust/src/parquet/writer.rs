@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::compress::{GzipCompressor, DEFAULT_GZIP_LEVEL};
+use super::compress::{PageCompressor, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL};
 use super::input::{validate_column, ColumnInput, ValidatedCounts};
 use super::io::{os_storage, OutputFile, Storage};
 use super::metadata::{write_file_metadata, Codec, FileMeta, RowGroupMeta};
@@ -68,6 +68,8 @@ pub struct WriterOptions {
     pub codec: Codec,
     /// 0 (store) to 9 (smallest); used by GZIP columns.
     pub gzip_level: u32,
+    /// ZSTD level (negative: faster, 1 default, up to 22); used by ZSTD columns.
+    pub zstd_level: i32,
     /// Target uncompressed size of a data page; a column chunk larger than this becomes
     /// several pages. A page holds at least one row.
     pub data_page_size: usize,
@@ -92,6 +94,7 @@ impl Default for WriterOptions {
         WriterOptions {
             codec: Codec::Uncompressed,
             gzip_level: DEFAULT_GZIP_LEVEL,
+            zstd_level: DEFAULT_ZSTD_LEVEL,
             data_page_size: DEFAULT_DATA_PAGE_SIZE,
             column_codecs: Vec::new(),
             key_value_metadata: Vec::new(),
@@ -131,7 +134,7 @@ pub struct FileWriter {
     row_groups: Vec<RowGroupMeta>,
     rows: u64,
     encoder: PageEncoder,
-    gzip: Option<GzipCompressor>,
+    compressor: PageCompressor,
     counts: Vec<ValidatedCounts>,
     footer: Vec<u8>,
     durability: Durability,
@@ -187,9 +190,7 @@ impl FileWriter {
                 return Err(Error::invalid("key/value metadata key is empty"));
             }
         }
-        if codecs.contains(&Codec::Gzip) {
-            GzipCompressor::new(options.gzip_level)?;
-        }
+        PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
         Ok(())
     }
 
@@ -208,11 +209,7 @@ impl FileWriter {
                 codecs[i] = *codec;
             }
         }
-        let gzip = if codecs.contains(&Codec::Gzip) {
-            Some(GzipCompressor::new(options.gzip_level)?)
-        } else {
-            None
-        };
+        let compressor = PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
         let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
         out.write_all(MAGIC)
             .map_err(|e| Error::io("cannot write", &path, &e))?;
@@ -230,7 +227,7 @@ impl FileWriter {
             row_groups: Vec::new(),
             rows: 0,
             encoder: PageEncoder::default(),
-            gzip,
+            compressor,
             counts: Vec::with_capacity(columns_len),
             footer: Vec::new(),
             durability: options.durability,
@@ -333,7 +330,7 @@ impl FileWriter {
         let mut sink = ChunkOutput {
             out,
             position: &mut self.position,
-            gzip: self.gzip.as_mut(),
+            compressor: &mut self.compressor,
             checksums: self.page_checksums,
         };
         let mut result = Ok(());
