@@ -3,7 +3,8 @@
 //
 //   pf_bench [--mode writer|sink|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
 //            [--repetition required|optional|repeated] [--null-every K]
-//            [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]
+//            [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]
+//            [--zstd-level -7..22] [--output PATH]
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //
@@ -39,6 +40,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,6 +60,7 @@ struct Args {
     std::uint64_t null_every = 0;
     pf::Compression compression = pf::Compression::Uncompressed;
     int gzip_level = -1;
+    std::optional<int> zstd_level;
     std::string output = "local_data/bench.parquet";
     std::string payload = "seed";
     std::string payload_file;
@@ -73,7 +76,8 @@ struct Args {
                  "pf_bench: %s\n"
                  "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
-                 "                [--compression uncompressed|gzip] [--gzip-level 0-9] [--output PATH]\n"
+                 "                [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]\n"
+                 "                [--zstd-level -7..22] [--output PATH]\n"
                  "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
                  "                [--rate RECORDS_PER_SEC] [--rotate-seconds S]\n",
@@ -100,6 +104,7 @@ Args parse(int argc, char** argv) {
         else if (flag == "--row-group-rows") a.row_group_rows = number(flag, v.c_str());
         else if (flag == "--null-every") a.null_every = number(flag, v.c_str());
         else if (flag == "--gzip-level") a.gzip_level = static_cast<int>(number(flag, v.c_str()));
+        else if (flag == "--zstd-level") a.zstd_level = std::stoi(v);
         else if (flag == "--producers") a.producers = static_cast<unsigned>(number(flag, v.c_str()));
         else if (flag == "--ring-bytes") a.ring_bytes = number(flag, v.c_str());
         else if (flag == "--output") a.output = v;
@@ -124,7 +129,10 @@ Args parse(int argc, char** argv) {
             else usage("unknown repetition: " + v);
         } else if (flag == "--compression") {
             if (v == "uncompressed") a.compression = pf::Compression::Uncompressed;
+            else if (v == "snappy") a.compression = pf::Compression::Snappy;
             else if (v == "gzip") a.compression = pf::Compression::Gzip;
+            else if (v == "zstd") a.compression = pf::Compression::Zstd;
+            else if (v == "lz4raw") a.compression = pf::Compression::Lz4Raw;
             else usage("unknown compression: " + v);
         } else {
             usage("unknown flag " + flag);
@@ -270,6 +278,7 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
     options.compression = a.compression;
     options.durability = a.durability;
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
 
     Result result;
     const Timer timer;
@@ -305,6 +314,7 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   std::chrono::duration<double>(a.rotate_seconds));
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
