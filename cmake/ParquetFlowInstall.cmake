@@ -10,6 +10,8 @@ set(PARQUET_FLOW_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/parquet_flow"
 install(DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}/include/"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/generated/include/parquet_flow/version.hpp"
+        DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/parquet_flow")
 install(TARGETS parquet_flow parquet_flow_c EXPORT parquet_flowTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS parquet_flow_recover RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")

@@ -1,5 +1,6 @@
 // The C ABI (include/parquet_flow_c.h): a thin extern "C" layer over the C++ classes.
 #include "parquet_flow_c.h"
+#include "parquet_flow/version.hpp"
 
 #include <chrono>
 #include <limits>
@@ -200,6 +201,8 @@ int32_t write_row_group(pf_writer_handle* h, const char* function, uint64_t row_
 }
 
 }  // namespace
+
+extern "C" const char* pf_version(void) { return parquet_flow::version(); }
 
 extern "C" {
 

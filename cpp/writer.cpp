@@ -1,6 +1,8 @@
 // parquet_flow::Writer over the cxx bridge (rust/src/bridge.rs).
 #include "parquet_flow/writer.hpp"
+#include "parquet_flow/version.hpp"
 
+#include <string>
 #include <string_view>
 
 #include "bridge_util.hpp"
@@ -159,6 +161,12 @@ Recovery recover(const std::filesystem::path& path) {
     bridge::Recovered r{false, 0, 0, 0, 0};
     detail::throw_if_error(bridge::recover_file(detail::byte_slice(native), r));
     return Recovery{r.was_complete, r.rows, r.row_groups, r.bytes, r.truncated_bytes};
+}
+
+const char* version() noexcept {
+    // rust::Str is not NUL-terminated: keep a terminated copy for C callers.
+    static const std::string core(bridge::core_version());
+    return core.c_str();
 }
 
 }  // namespace parquet_flow

@@ -140,6 +140,9 @@ const char *pf_writer_last_error(const pf_writer_handle_t *handle);
 
 /* ---- Additions over the original C ABI ---------------------------------------------------- */
 
+/* The library's version, "major.minor.patch"; never NULL. */
+const char *pf_version(void);
+
 enum {
     PF_LOGICAL_NONE = 0,
     PF_LOGICAL_STRING = 1,    /* BYTE_ARRAY */

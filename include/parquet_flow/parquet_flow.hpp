@@ -5,4 +5,5 @@
 #include "parquet_flow/schema.hpp"
 #include "parquet_flow/sink.hpp"
 #include "parquet_flow/types.hpp"
+#include "parquet_flow/version.hpp"
 #include "parquet_flow/writer.hpp"

@@ -222,6 +222,9 @@ mod ffi {
         /// The worker's latest I/O error message; empty if none.
         fn last_error(self: &SinkCore) -> String;
 
+        /// The core's version, "major.minor.patch" (rust/Cargo.toml, the one place it is set).
+        fn core_version() -> &'static str;
+
         /// Cuts an unfinished file back to its last intact footer (see `parquet::recover`).
         fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status;
 
@@ -270,6 +273,10 @@ mod logical_kind {
     pub const TIMESTAMP: u8 = LogicalCode::Timestamp.repr;
     pub const INTEGER: u8 = LogicalCode::Integer.repr;
     pub const DECIMAL: u8 = LogicalCode::Decimal.repr;
+}
+
+fn core_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
 }
 
 fn ok() -> Status {

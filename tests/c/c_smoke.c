@@ -145,6 +145,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: c_smoke OUTPUT_DIR\n");
         return 2;
     }
+    /* The library's version is the project's (CMake passes it, from rust/Cargo.toml). */
+    if (strcmp(pf_version(), PARQUET_FLOW_EXPECTED_VERSION) != 0) {
+        fprintf(stderr, "c_smoke: pf_version() is %s, expected %s\n", pf_version(), PARQUET_FLOW_EXPECTED_VERSION);
+        return 1;
+    }
     levels_file(argv[1]);
     required_file(argv[1]);
     printf("c_smoke: wrote c_levels.parquet and c_required.parquet in %s\n", argv[1]);

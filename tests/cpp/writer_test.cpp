@@ -231,4 +231,11 @@ TEST(Writer, MoveAndDestructorClose) {
     pftest::write_sidecar({path, pf::Compression::Uncompressed, {{x}}, {}});
 }
 
+TEST(Version, TheLibraryIsTheVersionOfItsHeaders) {
+    EXPECT_STREQ(pf::version(), PARQUET_FLOW_VERSION_STRING);
+    EXPECT_EQ(std::to_string(pf::version_major) + "." + std::to_string(pf::version_minor) + "." +
+                  std::to_string(pf::version_patch),
+              PARQUET_FLOW_VERSION_STRING);
+}
+
 }  // namespace
