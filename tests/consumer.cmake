@@ -23,6 +23,18 @@ add_test(NAME consumer_add_subdirectory
           -DCARGO_TARGET_DIR=${PARQUET_FLOW_CARGO_TARGET_DIR}
           -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-subdirectory
           -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer.cmake")
+# FetchContent from this source tree's git repository (its committed HEAD), the way a project
+# pins a release; only where the source is a git checkout.
+if(EXISTS "${PARQUET_FLOW_SOURCE_DIR}/.git")
+  add_test(NAME consumer_fetchcontent
+    COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common} -DMODE=fetchcontent
+            -DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE_DIR}
+            -DCARGO_TARGET_DIR=${PARQUET_FLOW_CARGO_TARGET_DIR}
+            -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-fetchcontent
+            -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer.cmake")
+  set_tests_properties(consumer_fetchcontent PROPERTIES RESOURCE_LOCK cargo_target_dir)
+endif()
+
 # These use the same cargo target directory (the install copies the archive cargo writes there):
 # one at a time.
 set_tests_properties(consumer_add_subdirectory rust_unit_tests install_package

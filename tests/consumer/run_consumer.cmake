@@ -1,12 +1,24 @@
 # Configures, builds and runs the consumer project: cmake -P run_consumer.cmake with
-#   -DMODE=package|subdirectory -DSOURCE=<consumer dir> -DBINARY=<build dir> -DGENERATOR=<gen>
-#   -DC_COMPILER=... -DCXX_COMPILER=... and -DPREFIX=<install prefix> (package) or
-#   -DPARQUET_FLOW_SOURCE=<dir> -DCARGO_TARGET_DIR=<dir> (subdirectory).
+#   -DMODE=package|subdirectory|fetchcontent -DSOURCE=<consumer dir> -DBINARY=<build dir>
+#   -DGENERATOR=<gen> -DC_COMPILER=... -DCXX_COMPILER=... and -DPREFIX=<install prefix>
+#   (package) or -DPARQUET_FLOW_SOURCE=<dir> -DCARGO_TARGET_DIR=<dir> (subdirectory,
+#   fetchcontent: the source must be a git checkout; its HEAD commit is fetched).
 file(REMOVE_RECURSE "${BINARY}")
-set(args -S "${SOURCE}" -B "${BINARY}" -G "${GENERATOR}" -DCMAKE_BUILD_TYPE=Release
+set(args -S "${SOURCE}" -B "${BINARY}" -G "${GENERATOR}"
          "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
          "-DPARQUET_FLOW_CONSUMER_MODE=${MODE}")
+if(MODE STREQUAL "fetchcontent")
+  find_program(GIT git REQUIRED)
+  execute_process(COMMAND "${GIT}" -C "${PARQUET_FLOW_SOURCE}" rev-parse HEAD
+                  OUTPUT_VARIABLE head OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${PARQUET_FLOW_SOURCE} is not a git checkout: the FetchContent test needs one")
+  endif()
+  list(APPEND args "-DPARQUET_FLOW_GIT_TAG=${head}")
+endif()
 if(MODE STREQUAL "package")
+  # The package is used as released software: a Release consumer.
+  list(APPEND args -DCMAKE_BUILD_TYPE=Release)
   # No Rust toolchain in sight: only the system directories on PATH, no cargo/rustup homes.
   set(env "${CMAKE_COMMAND}" -E env --unset=CARGO_HOME --unset=RUSTUP_HOME --unset=CARGO
           "PATH=/usr/bin:/bin" "HOME=${BINARY}")
