@@ -114,6 +114,15 @@ impl TimeUnit {
         })
     }
 
+    /// Nanoseconds in one unit.
+    pub fn nanos(self) -> i64 {
+        match self {
+            TimeUnit::Millis => 1_000_000,
+            TimeUnit::Micros => 1_000,
+            TimeUnit::Nanos => 1,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             TimeUnit::Millis => "MILLIS",

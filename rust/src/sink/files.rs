@@ -28,16 +28,26 @@ pub fn inprogress(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// The parsed pattern language, used both to name files and to find them again: one grammar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
     Literal(String),
-    /// `%Y`: 4 digits; the others 2.
-    Year,
-    TwoDigits,
+    /// `%Y %m %d %H %M %S`: the UTC time the file was opened; 4 digits for the year, else 2.
+    Time(TimeField),
     Seq,
     /// `{pid}`: any process id, so a restarted process (a new pid) continues the series and
     /// recovers what the old one left.
     Pid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TimeField {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
 }
 
 /// A `{name}` token of the pattern language.
@@ -98,13 +108,16 @@ fn tokenize(component: &str) -> Component {
     while let Some(c) = chars.next() {
         match c {
             '%' => match chars.next() {
-                Some('Y') => {
+                Some(f @ ('Y' | 'm' | 'd' | 'H' | 'M' | 'S')) => {
                     flush(&mut literal, &mut tokens);
-                    tokens.push(Token::Year);
-                }
-                Some('m' | 'd' | 'H' | 'M' | 'S') => {
-                    flush(&mut literal, &mut tokens);
-                    tokens.push(Token::TwoDigits);
+                    tokens.push(Token::Time(match f {
+                        'Y' => TimeField::Year,
+                        'm' => TimeField::Month,
+                        'd' => TimeField::Day,
+                        'H' => TimeField::Hour,
+                        'M' => TimeField::Minute,
+                        _ => TimeField::Second,
+                    }));
                 }
                 Some('%') => literal.push('%'),
                 Some(other) => {
@@ -143,8 +156,10 @@ fn match_component(tokens: &[Token], name: &str) -> Option<Option<u64>> {
             Token::Literal(l) => s
                 .strip_prefix(l.as_bytes())
                 .and_then(|tail| go(rest, tail, seq)),
-            Token::Year => digits(4).then(|| go(rest, &s[4..], seq)).flatten(),
-            Token::TwoDigits => digits(2).then(|| go(rest, &s[2..], seq)).flatten(),
+            Token::Time(field) => {
+                let n = if *field == TimeField::Year { 4 } else { 2 };
+                digits(n).then(|| go(rest, &s[n..], seq)).flatten()
+            }
             Token::Pid => {
                 let run = s.iter().take_while(|b| b.is_ascii_digit()).count();
                 (1..=run).rev().find_map(|n| go(rest, &s[n..], seq))
@@ -203,7 +218,37 @@ impl Pattern {
 
     /// The name for file `seq` opened at `at`.
     pub fn expand(&self, seq: u64, at: SystemTime) -> PathBuf {
-        PathBuf::from(expand_pattern(&self.text, seq, at))
+        let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+        let rem = secs % 86_400;
+        let mut out = String::with_capacity(self.text.len() + 16);
+        if self.absolute {
+            out.push('/');
+        }
+        for (i, component) in self.components.iter().enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            for token in component {
+                match token {
+                    Token::Literal(l) => out.push_str(l),
+                    Token::Time(TimeField::Year) => out.push_str(&format!("{year:04}")),
+                    Token::Time(field) => {
+                        let v = match field {
+                            TimeField::Month => u64::from(month),
+                            TimeField::Day => u64::from(day),
+                            TimeField::Hour => rem / 3600,
+                            TimeField::Minute => rem / 60 % 60,
+                            _ => rem % 60,
+                        };
+                        out.push_str(&format!("{v:02}"));
+                    }
+                    Token::Seq => out.push_str(&format!("{seq:06}")),
+                    Token::Pid => out.push_str(&std::process::id().to_string()),
+                }
+            }
+        }
+        PathBuf::from(out)
     }
 
     /// Every existing file the pattern could have produced, finished or in progress.
@@ -274,38 +319,10 @@ impl Pattern {
 /// Expands `{seq}`, `{host}`, `{pid}` and the UTC `%Y %m %d %H %M %S` fields (and `%%`) of a
 /// file-name pattern.
 pub fn expand_pattern(pattern: &str, seq: u64, at: SystemTime) -> String {
-    let secs = at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    let (hour, minute, second) = (rem / 3600, rem / 60 % 60, rem % 60);
-    let mut out = String::with_capacity(pattern.len() + 16);
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '%' => match chars.next() {
-                Some('Y') => out.push_str(&format!("{year:04}")),
-                Some('m') => out.push_str(&format!("{month:02}")),
-                Some('d') => out.push_str(&format!("{day:02}")),
-                Some('H') => out.push_str(&format!("{hour:02}")),
-                Some('M') => out.push_str(&format!("{minute:02}")),
-                Some('S') => out.push_str(&format!("{second:02}")),
-                Some('%') => out.push('%'),
-                Some(other) => {
-                    out.push('%');
-                    out.push(other);
-                }
-                None => out.push('%'),
-            },
-            '{' => match brace_follows(&mut chars) {
-                Some(Brace::Seq) => out.push_str(&format!("{seq:06}")),
-                Some(Brace::Host) => out.push_str(host_name()),
-                Some(Brace::Pid) => out.push_str(&std::process::id().to_string()),
-                None => out.push('{'),
-            },
-            _ => out.push(c),
-        }
-    }
-    out
+    Pattern::new(pattern)
+        .expand(seq, at)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).

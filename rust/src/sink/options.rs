@@ -94,8 +94,9 @@ pub struct Limits {
 }
 
 impl SinkConfig {
+    /// Whether the path pattern numbers its files (`{seq}`, parsed as the file names are).
     pub fn rotating(&self) -> bool {
-        self.path.contains("{seq}")
+        super::files::Pattern::new(&self.path).rotating()
     }
 }
 

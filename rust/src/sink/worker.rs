@@ -16,7 +16,7 @@ use super::state::State;
 use super::Shared;
 use crate::error::{Error, Result};
 use crate::parquet::io::Storage;
-use crate::parquet::{Column, ColumnInput, Durability, FileWriter, TimeUnit};
+use crate::parquet::{Column, ColumnInput, Durability, FileWriter};
 
 pub enum Control {
     Flush(Sender<Result<()>>),
@@ -60,11 +60,7 @@ impl Worker {
             columns: sink_columns(&config),
             fields: Fields {
                 recv_ts: config.recv_ts,
-                recv_ts_divisor: match config.recv_ts_unit {
-                    TimeUnit::Nanos => 1,
-                    TimeUnit::Micros => 1_000,
-                    TimeUnit::Millis => 1_000_000,
-                },
+                recv_ts_divisor: config.recv_ts_unit.nanos(),
                 seq: config.seq,
                 producer_id: config.producer_id,
                 extra_len,
@@ -377,7 +373,7 @@ impl Worker {
     /// complete row groups; the pending batch is kept for the next file. With rotation, the next
     /// file is tried after the back-off; without, the failure is final.
     fn fail(&mut self, error: Error) {
-        let rotating = self.config.rotating();
+        let rotating = self.pattern.rotating();
         self.shared.state.set_unless_closed(if rotating {
             State::BackingOff
         } else {
@@ -544,7 +540,7 @@ impl Worker {
         // each file takes some of what is left (a full file), and up to three times in a row
         // when none does.
         let mut fruitless = 0;
-        while self.config.rotating() && !failed_before && fruitless < 3 {
+        while self.pattern.rotating() && !failed_before && fruitless < 3 {
             let Err(e) = &result else { break };
             self.fail(e.clone());
             let before = self.shared.totals().rows_written;
