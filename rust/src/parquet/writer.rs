@@ -159,16 +159,38 @@ impl FileWriter {
         options: WriterOptions,
     ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        Self::validate(&columns, &options)?;
+        // Checked before the file exists: bad input never leaves an empty file behind.
+        let prepared = Self::prepare(&columns, &options)?;
         let file = options
             .storage
             .create(&path)
             .map_err(|e| Error::io("cannot create", &path, &e))?;
-        Self::with_file(file, path, columns, options)
+        Self::start(file, path, columns, options, prepared)
     }
 
     /// Checks a schema and options as `create` does, without touching the file system.
     pub fn validate(columns: &[Column], options: &WriterOptions) -> Result<()> {
+        Self::prepare(columns, options).map(|_| ())
+    }
+
+    /// Writes a Parquet file into `file`, already created at `path` (the sink creates its files
+    /// exclusively and locks them first).
+    pub fn with_file(
+        file: Box<dyn OutputFile>,
+        path: PathBuf,
+        columns: Vec<Column>,
+        options: WriterOptions,
+    ) -> Result<Self> {
+        let prepared = Self::prepare(&columns, &options)?;
+        Self::start(file, path, columns, options, prepared)
+    }
+
+    /// Every check of `validate`, and what passing them yields: each column's codec and the
+    /// compressors they need.
+    fn prepare(
+        columns: &[Column],
+        options: &WriterOptions,
+    ) -> Result<(Vec<Codec>, PageCompressor)> {
         validate_schema(columns)?;
         if options.data_page_size == 0 || options.data_page_size > MAX_DATA_PAGE_SIZE {
             return Err(Error::invalid(format!(
@@ -190,26 +212,18 @@ impl FileWriter {
                 return Err(Error::invalid("key/value metadata key is empty"));
             }
         }
-        PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
-        Ok(())
+        let compressor = PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
+        Ok((codecs, compressor))
     }
 
-    /// Writes a Parquet file into `file`, already created at `path` (the sink creates its files
-    /// exclusively and locks them first).
-    pub fn with_file(
+    /// Writes the magic into `file` and sets up the writer with what `prepare` yielded.
+    fn start(
         file: Box<dyn OutputFile>,
         path: PathBuf,
         columns: Vec<Column>,
         options: WriterOptions,
+        (codecs, compressor): (Vec<Codec>, PageCompressor),
     ) -> Result<Self> {
-        Self::validate(&columns, &options)?;
-        let mut codecs = vec![options.codec; columns.len()];
-        for (name, codec) in &options.column_codecs {
-            if let Some(i) = columns.iter().position(|c| &c.name == name) {
-                codecs[i] = *codec;
-            }
-        }
-        let compressor = PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
         let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
         out.write_all(MAGIC)
             .map_err(|e| Error::io("cannot write", &path, &e))?;
