@@ -293,26 +293,28 @@ impl OutputFile for FaultyFile {
     }
 }
 
-impl Storage for FaultyStorage {
-    fn create_new(&self, path: &Path) -> io::Result<Box<dyn OutputFile>> {
+impl FaultyStorage {
+    /// Counts a create (failing the chosen one) and wraps the real file `open` makes.
+    fn faulty_file(
+        &self,
+        open: impl FnOnce() -> io::Result<Box<dyn OutputFile>>,
+    ) -> io::Result<Box<dyn OutputFile>> {
         if Faults::hit(&self.faults.creates, &self.faults.fail_create) {
             return Err(eio());
         }
-        let inner = OsStorage.create_new(path)?;
         Ok(Box::new(FaultyFile {
-            inner,
+            inner: open()?,
             faults: self.faults.clone(),
         }))
     }
+}
+
+impl Storage for FaultyStorage {
+    fn create_new(&self, path: &Path) -> io::Result<Box<dyn OutputFile>> {
+        self.faulty_file(|| OsStorage.create_new(path))
+    }
     fn create(&self, path: &Path) -> io::Result<Box<dyn OutputFile>> {
-        if Faults::hit(&self.faults.creates, &self.faults.fail_create) {
-            return Err(eio());
-        }
-        let inner = OsStorage.create(path)?;
-        Ok(Box::new(FaultyFile {
-            inner,
-            faults: self.faults.clone(),
-        }))
+        self.faulty_file(|| OsStorage.create(path))
     }
     fn rename_noreplace(&self, from: &Path, to: &Path) -> io::Result<()> {
         if Faults::hit(&self.faults.renames, &self.faults.fail_rename) {

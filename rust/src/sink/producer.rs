@@ -64,14 +64,12 @@ pub fn heavy_barrier() {
         fence(Ordering::SeqCst);
         return;
     }
-    if !SIMULATE_MEMBARRIER_FAILURE.load(Ordering::Relaxed)
-        && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)
-    {
-        return;
-    }
     if SIMULATE_MEMBARRIER_FAILURE.load(Ordering::Relaxed) {
         // Test hook: only the fallback barrier, with producers still on compiler barriers.
         protection_change_barrier();
+        return;
+    }
+    if membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) {
         return;
     }
     // Registered, yet the call failed (a seccomp filter installed since, say). Producers already
