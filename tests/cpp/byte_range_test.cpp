@@ -187,17 +187,6 @@ TEST(ByteRange, ClassesConvertingToBytesOrStringViewRecordWhatTheyConvertTo) {
     EXPECT_EQ(recorded(tb), at(raw, 6));
 }
 
-std::string hex_json(std::string_view bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s = "\"";
-    for (char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    s += '"';
-    return s;
-}
 
 // Every form through a real sink. max_record_bytes = 100 turns the oversize check into a length
 // probe: a form that recorded its span object (16 bytes) or stopped at a NUL would be accepted
@@ -280,7 +269,7 @@ TEST(ByteRange, EveryFormThroughASinkWritesExactlyItsBytes) {
 
     pftest::GeneratedColumn payload{{"payload", pf::PhysicalType::ByteArray, pf::Repetition::Required, 0, {}, {}},
                                     {}, {}, {}, {}, {}};
-    for (const std::string& bytes : expected) payload.rows.push_back(hex_json(bytes));
+    for (const std::string& bytes : expected) payload.rows.push_back(pftest::hex_json(bytes));
     pftest::write_sidecar({options.path, pf::Compression::Uncompressed, {{payload}}, {}});
 }
 

@@ -772,17 +772,6 @@ TEST(SinkProducer, AMovedFromProducerCountsItsAttemptsAsDrops) {
 
 // ---- recv_ts units: what Spark reads ---------------------------------------------------------
 
-std::string hex_of(std::string_view bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string s = "\"";
-    for (unsigned char b : bytes) {
-        s += digits[b >> 4];
-        s += digits[b & 15];
-    }
-    s += '"';
-    return s;
-}
-
 class RecvTsUnit : public ::testing::TestWithParam<pf::TimeUnit> {};
 
 // Each unit's column holds the receive time floored to that unit, annotated TIMESTAMP(unit, UTC);
@@ -807,7 +796,7 @@ TEST_P(RecvTsUnit, TheColumnHoldsTheTimeInItsUnit) {
     for (int i = 0; i < 100; ++i, ts += 1'000'001 * i + 999) {
         const std::string text = "order " + std::to_string(i);
         ASSERT_TRUE(producer.try_record(text, ts));
-        payload.rows.push_back(hex_of(text));
+        payload.rows.push_back(pftest::hex_json(text));
         const std::int64_t floored = ts >= 0 ? ts / divisor : -((-ts + divisor - 1) / divisor);
         recv_ts.rows.push_back(std::to_string(floored));
     }

@@ -45,15 +45,6 @@ std::string hex(const std::byte* data, std::size_t n) {
     return s;
 }
 
-// JSON string of the hex of n bytes. (Built with += only: GCC 12 reports a false -Wrestrict on
-// "literal" + std::string.)
-std::string hex_json(const std::byte* data, std::size_t n) {
-    std::string s = "\"";
-    s += hex(data, n);
-    s += '"';
-    return s;
-}
-
 std::string quoted(const std::string& s) {
     std::string out = "\"";
     for (char c : s) {
@@ -321,6 +312,18 @@ std::string logical_json(const pf::LogicalType& l) {
 }
 
 }  // namespace
+
+// (Built with += only: GCC 12 reports a false -Wrestrict on "literal" + std::string.)
+std::string hex_json(const std::byte* data, std::size_t n) {
+    std::string s = "\"";
+    s += hex(data, n);
+    s += '"';
+    return s;
+}
+
+std::string hex_json(std::string_view bytes) {
+    return hex_json(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size());
+}
 
 std::string codec_name(pf::Compression c) {
     switch (c) {

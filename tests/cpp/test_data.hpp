@@ -3,11 +3,13 @@
 // checks the file against with pyarrow and DuckDB.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parquet_flow/parquet_flow.hpp"
@@ -72,6 +74,10 @@ void write_file_and_sidecar(const ExpectedFile& file, const pf::Schema& schema,
                             const pf::WriterOptions& options);
 
 std::string physical_name(pf::PhysicalType t);
+
+// The sidecar form of a BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY value: a JSON string of its hex.
+std::string hex_json(const std::byte* data, std::size_t n);
+std::string hex_json(std::string_view bytes);
 
 // parquet.thrift's name of a codec ("GZIP", "LZ4_RAW", ...), as the sidecars state it.
 std::string codec_name(pf::Compression c);
