@@ -200,6 +200,31 @@ int32_t write_row_group(pf_writer_handle* h, const char* function, uint64_t row_
     });
 }
 
+// Applies `change` to the column named `column_name` of a writer still being configured. The
+// schema is append-only; it is rebuilt with the one column changed.
+template <class Change>
+int32_t change_column(pf_writer_handle* h, const char* fn, const char* column_name, Change change) {
+    if (int32_t s = require_configuring(h, fn)) return s;
+    if (!column_name) return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": column_name is NULL");
+    Schema updated;
+    bool found = false;
+    for (Column c : h->schema.columns()) {
+        if (c.name == column_name) {
+            change(c);
+            found = true;
+        }
+        updated.add(std::move(c));
+    }
+    if (!found) {
+        return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                    std::string(fn) + ": no column named '" + column_name + "' (add it first)");
+    }
+    h->schema = std::move(updated);
+    return succeed(h);
+}
+
+bool valid_statistics(int32_t code) { return code >= PF_STATISTICS_NONE && code <= PF_STATISTICS_PAGE; }
+
 }  // namespace
 
 extern "C" const char* pf_version(void) { return parquet_flow::version(); }
@@ -301,29 +326,39 @@ int32_t pf_writer_set_column_compression(pf_writer_handle_t* h, const char* colu
                                          int32_t compression_code) {
     static constexpr const char* fn = "pf_writer_set_column_compression";
     return guarded(h, fn, [&] {
-        if (int32_t s = require_configuring(h, fn)) return s;
-        if (!column_name) return fail(h, PF_STATUS_INVALID_ARGUMENT, std::string(fn) + ": column_name is NULL");
         if (!valid_compression(compression_code)) {
             return fail(h, PF_STATUS_INVALID_ARGUMENT,
                         std::string(fn) + ": unknown compression code " + std::to_string(compression_code) +
                             kCompressionCodes);
         }
-        // The schema is append-only; rebuild it with the one column changed.
-        Schema updated;
-        bool found = false;
-        for (Column c : h->schema.columns()) {
-            if (c.name == column_name) {
-                c.compression = static_cast<Compression>(compression_code);
-                found = true;
-            }
-            updated.add(std::move(c));
-        }
-        if (!found) {
+        return change_column(h, fn, column_name,
+                             [&](Column& c) { c.compression = static_cast<Compression>(compression_code); });
+    });
+}
+
+int32_t pf_writer_set_statistics(pf_writer_handle_t* h, int32_t code) {
+    static constexpr const char* fn = "pf_writer_set_statistics";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (!valid_statistics(code)) {
             return fail(h, PF_STATUS_INVALID_ARGUMENT,
-                        std::string(fn) + ": no column named '" + column_name + "' (add it first)");
+                        std::string(fn) + ": unknown statistics code " + std::to_string(code) +
+                            " (0 NONE, 1 CHUNK, 2 PAGE)");
         }
-        h->schema = std::move(updated);
+        h->options.statistics = static_cast<Statistics>(code);
         return succeed(h);
+    });
+}
+
+int32_t pf_writer_set_column_statistics(pf_writer_handle_t* h, const char* column_name, int32_t code) {
+    static constexpr const char* fn = "pf_writer_set_column_statistics";
+    return guarded(h, fn, [&] {
+        if (!valid_statistics(code)) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": unknown statistics code " + std::to_string(code) +
+                            " (0 NONE, 1 CHUNK, 2 PAGE)");
+        }
+        return change_column(h, fn, column_name, [&](Column& c) { c.statistics = static_cast<Statistics>(code); });
     });
 }
 

@@ -49,6 +49,10 @@ static_assert(same(CodecCode::Snappy, Compression::Snappy) && same(CodecCode::Sn
 static_assert(same(CodecCode::Zstd, Compression::Zstd) && same(CodecCode::Zstd, PF_COMPRESSION_ZSTD));
 static_assert(same(CodecCode::Lz4Raw, Compression::Lz4Raw) && same(CodecCode::Lz4Raw, PF_COMPRESSION_LZ4_RAW));
 
+static_assert(same(StatisticsCode::None, Statistics::None) && same(StatisticsCode::None, PF_STATISTICS_NONE));
+static_assert(same(StatisticsCode::Chunk, Statistics::Chunk) && same(StatisticsCode::Chunk, PF_STATISTICS_CHUNK));
+static_assert(same(StatisticsCode::Page, Statistics::Page) && same(StatisticsCode::Page, PF_STATISTICS_PAGE));
+
 static_assert(same(DurabilityCode::OnClose, Durability::OnClose) &&
               same(DurabilityCode::OnClose, PF_DURABILITY_ON_CLOSE));
 static_assert(same(DurabilityCode::RowGroup, Durability::RowGroup) &&

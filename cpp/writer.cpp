@@ -35,6 +35,7 @@ bridge::ColumnSpec to_spec(const Column& c) {
         l.precision(),
         l.scale(),
         c.compression ? static_cast<std::int16_t>(*c.compression) : std::int16_t{-1},
+        c.statistics ? static_cast<std::int16_t>(*c.statistics) : std::int16_t{-1},
     };
 }
 
@@ -79,6 +80,7 @@ Writer::Writer(const std::filesystem::path& path, const Schema& schema,
         options.data_page_size.value_or(0),
         detail::byte_slice(options.created_by),
         static_cast<std::uint8_t>(options.durability),
+        static_cast<std::uint8_t>(options.statistics),
     };
     bridge::Status status{0, {}};
     auto core = bridge::open_writer(config, detail::slice(std::span<const bridge::ColumnSpec>(specs)),

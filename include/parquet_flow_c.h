@@ -89,6 +89,15 @@ enum {
     PF_COMPRESSION_LZ4_RAW = 7, /* LZ4 blocks, no framing (not in the original C ABI) */
 };
 
+/* How much statistics a column gets (not in the original C ABI): min/max and null counts that
+ * engines skip row groups and pages with. PAGE (the default) also writes them in every data
+ * page header and a column index; the offset index is always written. */
+enum {
+    PF_STATISTICS_NONE = 0,
+    PF_STATISTICS_CHUNK = 1, /* column chunk statistics in the footer */
+    PF_STATISTICS_PAGE = 2,  /* chunk + page statistics and the column index (default) */
+};
+
 /* What survives a crash before close (not in the original C ABI; see docs/RELIABILITY.md). */
 enum {
     PF_DURABILITY_ON_CLOSE = 0,  /* footer on close only (default) */
@@ -192,6 +201,10 @@ int32_t pf_writer_set_data_page_size(pf_writer_handle_t *handle, uint64_t bytes)
 int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char *key,
                                          const char *value);
 int32_t pf_writer_set_durability(pf_writer_handle_t *handle, int32_t durability_code);
+/* PF_STATISTICS_* for every column without its own level, or for one column (add it first). */
+int32_t pf_writer_set_statistics(pf_writer_handle_t *handle, int32_t statistics_code);
+int32_t pf_writer_set_column_statistics(pf_writer_handle_t *handle, const char *column_name,
+                                        int32_t statistics_code);
 
 /* Cuts a file left unfinished by a crash back to its last intact footer checkpoint (written
  * with PF_DURABILITY_ROW_GROUP or _SYNC); a complete file is left alone. `out` may be NULL.

@@ -20,6 +20,8 @@ struct Column {
     LogicalType logical{};
     // This column's codec, if it differs from WriterOptions::compression.
     std::optional<Compression> compression{};
+    // This column's statistics, if they differ from WriterOptions::statistics.
+    std::optional<Statistics> statistics{};
 };
 
 // Builds a schema; the Writer validates it when it opens (non-empty, unique names, type lengths,

@@ -34,6 +34,15 @@ enum class Compression : std::uint8_t {
     Lz4Raw = 7,  // LZ4 blocks without framing (LZ4_RAW, not the deprecated LZ4)
 };
 
+// How much statistics a column gets (min/max by the type's sort order, null count), which
+// engines use to skip row groups and pages. Byte-array bounds over 64 bytes are cut (a cut max
+// rounded up) and flagged inexact; INT96 gets null counts only.
+enum class Statistics : std::uint8_t {
+    None = 0,   // no statistics (the offset index is still written)
+    Chunk = 1,  // per column chunk, in the footer
+    Page = 2,   // per chunk, in every data page header, and a column index (page index); default
+};
+
 // What of an open file survives a crash before close() (see docs/RELIABILITY.md).
 enum class Durability : std::uint8_t {
     // The footer is written by close() only: a killed process leaves an unreadable file. Fastest.

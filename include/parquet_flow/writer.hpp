@@ -103,6 +103,8 @@ struct WriterOptions {
     std::string created_by{};
     // Footer checkpoints after each row group (and fsync); default: footer on close only.
     Durability durability = Durability::OnClose;
+    // Statistics of every column that does not set its own (Column::statistics).
+    Statistics statistics = Statistics::Page;
 };
 
 struct WriterTotals {

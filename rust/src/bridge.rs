@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
     recover, Codec, Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType,
-    Repetition, TimeUnit, WriterOptions,
+    Repetition, StatisticsLevel, TimeUnit, WriterOptions,
 };
 use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
 
@@ -58,6 +58,13 @@ mod ffi {
     }
 
     #[repr(u8)]
+    enum StatisticsCode {
+        None = 0,
+        Chunk = 1,
+        Page = 2,
+    }
+
+    #[repr(u8)]
     enum DurabilityCode {
         OnClose = 0,
         RowGroup = 1,
@@ -101,6 +108,8 @@ mod ffi {
         scale: i32,
         /// A codec code for this column, or -1 for the file's codec.
         codec: i16,
+        /// A `StatisticsCode` for this column, or -1 for the file's level.
+        statistics: i16,
     }
 
     struct KeyValue<'a> {
@@ -119,6 +128,8 @@ mod ffi {
         created_by: &'a [u8],
         /// `Durability` code: 0 on close, 1 per row group, 2 per row group with fsync.
         durability: u8,
+        /// `StatisticsCode` of every column that does not set its own.
+        statistics: u8,
     }
 
     /// One column's data for a row group; the `has_*` flags tell absent from empty.
@@ -320,7 +331,22 @@ fn codec_from(code: i64, what: &str) -> Result<Codec> {
     })
 }
 
-fn column_from(spec: &ColumnSpec<'_>) -> Result<(Column, Option<Codec>)> {
+fn statistics_from(code: i64, what: &str) -> Result<StatisticsLevel> {
+    StatisticsLevel::from_code(code).ok_or_else(|| {
+        Error::invalid(format!(
+            "{what}: unknown statistics level {code} (0 none, 1 chunk, 2 page)"
+        ))
+    })
+}
+
+/// A column of a writer's schema, and the settings it overrides.
+struct ColumnChoice {
+    column: Column,
+    codec: Option<Codec>,
+    statistics: Option<StatisticsLevel>,
+}
+
+fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
     let name = utf8(spec.name, "column name")?;
     let physical = PhysicalType::from_code(spec.physical.into()).ok_or_else(|| {
         Error::invalid(format!(
@@ -376,8 +402,16 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<(Column, Option<Codec>)> {
     } else {
         Some(codec_from(spec.codec.into(), &format!("column '{name}'"))?)
     };
-    Ok((
-        Column {
+    let statistics = if spec.statistics < 0 {
+        None
+    } else {
+        Some(statistics_from(
+            spec.statistics.into(),
+            &format!("column '{name}'"),
+        )?)
+    };
+    Ok(ColumnChoice {
+        column: Column {
             name: name.to_string(),
             physical,
             repetition,
@@ -385,7 +419,8 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<(Column, Option<Codec>)> {
             logical,
         },
         codec,
-    ))
+        statistics,
+    })
 }
 
 fn durability_from(code: u8) -> Result<Durability> {
@@ -415,14 +450,23 @@ fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status {
 
 fn options_from(
     config: &WriterConfig<'_>,
-    codecs: Vec<(String, Codec)>,
+    choices: &[ColumnChoice],
     key_value_metadata: &[KeyValue<'_>],
 ) -> Result<WriterOptions> {
     let mut options = WriterOptions {
         codec: codec_from(config.codec.into(), "file")?,
-        column_codecs: codecs,
+        statistics: statistics_from(config.statistics.into(), "file")?,
         ..WriterOptions::default()
     };
+    for choice in choices {
+        let name = &choice.column.name;
+        if let Some(codec) = choice.codec {
+            options.column_codecs.push((name.clone(), codec));
+        }
+        if let Some(level) = choice.statistics {
+            options.column_statistics.push((name.clone(), level));
+        }
+    }
     if config.gzip_level >= 0 {
         options.gzip_level = config.gzip_level as u32;
     }
@@ -458,16 +502,12 @@ fn open_writer(
     status: &mut Status,
 ) -> Box<WriterCore> {
     let result = guarded("open_writer", || {
-        let mut schema = Vec::with_capacity(columns.len());
-        let mut codecs = Vec::new();
-        for spec in columns {
-            let (column, codec) = column_from(spec)?;
-            if let Some(codec) = codec {
-                codecs.push((column.name.clone(), codec));
-            }
-            schema.push(column);
-        }
-        let options = options_from(config, codecs, key_value_metadata)?;
+        let choices = columns
+            .iter()
+            .map(column_from)
+            .collect::<Result<Vec<_>>>()?;
+        let options = options_from(config, &choices, key_value_metadata)?;
+        let schema = choices.into_iter().map(|c| c.column).collect();
         let path = std::path::Path::new(OsStr::from_bytes(config.path));
         if config.path.is_empty() {
             return Err(Error::invalid("output path is empty"));
@@ -770,10 +810,11 @@ impl ProducerCore {
 #[cfg(test)]
 mod tests {
     use super::ffi::{
-        CodecCode, DurabilityCode, PhysicalCode, RepetitionCode, StatusCode, TimeUnitCode,
+        CodecCode, DurabilityCode, PhysicalCode, RepetitionCode, StatisticsCode, StatusCode,
+        TimeUnitCode,
     };
     use crate::error::ErrorKind;
-    use crate::parquet::{Codec, Durability, PhysicalType, Repetition, TimeUnit};
+    use crate::parquet::{Codec, Durability, PhysicalType, Repetition, StatisticsLevel, TimeUnit};
 
     /// The core's enums mean what the bridge's code tables (and so C++ and C) say.
     #[test]
@@ -817,6 +858,13 @@ mod tests {
             (CodecCode::Lz4Raw, Codec::Lz4Raw),
         ] {
             assert_eq!(Codec::from_code(code.repr.into()), Some(c));
+        }
+        for (code, level) in [
+            (StatisticsCode::None, StatisticsLevel::None),
+            (StatisticsCode::Chunk, StatisticsLevel::Chunk),
+            (StatisticsCode::Page, StatisticsLevel::Page),
+        ] {
+            assert_eq!(StatisticsLevel::from_code(code.repr.into()), Some(level));
         }
         for (code, d) in [
             (DurabilityCode::OnClose, Durability::OnClose),

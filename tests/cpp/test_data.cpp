@@ -148,8 +148,9 @@ std::string add_value(GeneratedColumn& g, Rng& rng, const Shape& shape) {
             static const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(),
                                              -std::numeric_limits<float>::infinity(),
                                              std::numeric_limits<float>::max(),
-                                             std::numeric_limits<float>::denorm_min()};
-            const float v = rng.chance(0.1) ? specials[rng.below(6)]
+                                             std::numeric_limits<float>::denorm_min(),
+                                             std::numeric_limits<float>::quiet_NaN()};
+            const float v = rng.chance(0.1) ? specials[rng.below(7)]
                                             : static_cast<float>(static_cast<std::int32_t>(rng.next())) / 977.0f;
             append(g.values, v);
             return bits_json(std::bit_cast<std::uint32_t>(v));
@@ -157,8 +158,9 @@ std::string add_value(GeneratedColumn& g, Rng& rng, const Shape& shape) {
         case pf::PhysicalType::Double: {
             static const double specials[] = {0.0, -0.0, std::numeric_limits<double>::infinity(),
                                               std::numeric_limits<double>::lowest(),
-                                              std::numeric_limits<double>::denorm_min(), 1e300};
-            const double v = rng.chance(0.1) ? specials[rng.below(6)]
+                                              std::numeric_limits<double>::denorm_min(), 1e300,
+                                              std::numeric_limits<double>::quiet_NaN()};
+            const double v = rng.chance(0.1) ? specials[rng.below(7)]
                                              : static_cast<double>(static_cast<std::int64_t>(rng.next())) / 1e9;
             append(g.values, v);
             return bits_json(std::bit_cast<std::uint64_t>(v));
@@ -180,6 +182,11 @@ std::string add_value(GeneratedColumn& g, Rng& rng, const Shape& shape) {
             } else {
                 const bool text = kind == K::String || kind == K::Enum;
                 for (std::size_t i = 0; i < len; ++i) {
+                    if (text && rng.chance(0.1)) {  // a two-byte character: cuts must respect it
+                        g.values.push_back(std::byte{0xC3});
+                        g.values.push_back(std::byte{0xA9});
+                        continue;
+                    }
                     g.values.push_back(static_cast<std::byte>(text ? 'a' + rng.below(26) : rng.below(256)));
                 }
             }
@@ -336,10 +343,19 @@ std::string codec_name(pf::Compression c) {
     return "?";
 }
 
+std::string statistics_name(pf::Statistics s) {
+    switch (s) {
+        case pf::Statistics::None: return "NONE";
+        case pf::Statistics::Chunk: return "CHUNK";
+        case pf::Statistics::Page: return "PAGE";
+    }
+    return "?";
+}
+
 void write_sidecar(const ExpectedFile& file) {
     std::ofstream out(file.path.string() + ".expect.json");
     out << "{\"file\":" << quoted(file.path.filename().string()) << ",\"codec\":"
-        << quoted(codec_name(file.compression))
+        << quoted(codec_name(file.compression)) << ",\"statistics\":" << quoted(statistics_name(file.statistics))
         << ",\"created_by_prefix\":\"parquet_flow version\",\"row_groups\":[";
     for (std::size_t i = 0; i < file.row_groups.size(); ++i) {
         out << (i ? "," : "") << file.row_groups[i].front().rows.size();
@@ -363,6 +379,9 @@ void write_sidecar(const ExpectedFile& file) {
         if (col.physical == pf::PhysicalType::FixedLenByteArray) out << ",\"type_length\":" << col.type_length;
         if (col.compression) {
             out << ",\"codec\":" << quoted(codec_name(*col.compression));
+        }
+        if (col.statistics) {
+            out << ",\"statistics\":" << quoted(statistics_name(*col.statistics));
         }
         out << ",\"logical\":" << logical_json(col.logical) << ",\"values\":[";
         bool first_row = true;

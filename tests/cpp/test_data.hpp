@@ -65,6 +65,8 @@ struct ExpectedFile {
     pf::Compression compression = pf::Compression::Uncompressed;
     std::vector<std::vector<GeneratedColumn>> row_groups;
     std::map<std::string, std::string> key_value_metadata;
+    // The file's statistics level (columns may set their own).
+    pf::Statistics statistics = pf::Statistics::Page;
 };
 
 void write_sidecar(const ExpectedFile& file);
@@ -78,6 +80,9 @@ std::string physical_name(pf::PhysicalType t);
 // The sidecar form of a BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY value: a JSON string of its hex.
 std::string hex_json(const std::byte* data, std::size_t n);
 std::string hex_json(std::string_view bytes);
+
+// The sidecar's name of a statistics level: "NONE", "CHUNK" or "PAGE".
+std::string statistics_name(pf::Statistics s);
 
 // parquet.thrift's name of a codec ("GZIP", "LZ4_RAW", ...), as the sidecars state it.
 std::string codec_name(pf::Compression c);

@@ -7,7 +7,8 @@ readers: pyarrow (Arrow C++) and DuckDB.
 Each PATH is a sidecar (`<file>.parquet.expect.json`), a .parquet file with a sidecar beside it,
 or a directory searched recursively for sidecars. Every value, null and list boundary of every
 column is compared, and so are the metadata both readers report: row groups and their sizes,
-physical and logical types, repetition, codecs, key/value metadata and created_by.
+physical and logical types, repetition, codecs, key/value metadata, created_by, and the
+statistics and page index (statistics_check.py).
 
 A sidecar holds the raw physical values that were written (see tests/cpp/test_data.cpp):
 BOOLEAN true/false, INT32/INT64 integers, FLOAT/DOUBLE IEEE bits as "0x..." strings, INT96 /
@@ -28,6 +29,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+import statistics_check
 
 MAX_REPORTED = 5
 # DECIMAL(38, s) needs more than the default 28 significant digits to convert exactly.
@@ -300,6 +303,7 @@ def verify(sidecar: Path, con) -> list:
     try:
         pf = pq.ParquetFile(path)
         check_pyarrow_metadata(errors, spec, pf)
+        statistics_check.check_pyarrow(errors, spec, pf.metadata)
         table = pf.read()
         for column in spec["columns"]:
             compare_rows(errors, "pyarrow", column, expected_rows(column, "pyarrow"), pyarrow_rows(table, column))
@@ -307,6 +311,7 @@ def verify(sidecar: Path, con) -> list:
         errors.append(f"pyarrow: {type(e).__name__}: {e}")
     try:
         check_duckdb_metadata(errors, spec, con, path)
+        statistics_check.check_duckdb(errors, spec, con, path)
         for column in spec["columns"]:
             compare_rows(errors, "duckdb", column, expected_rows(column, "duckdb"), duckdb_rows(con, path, column))
     except Exception as e:

@@ -2,6 +2,7 @@
 //! headers, and the footer's `FileMetaData` with schema, row groups and column chunks.
 
 use super::schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
+use super::statistics::{write_statistics_fields, SortOrder, Statistics};
 use super::thrift::{CompactWriter, ListElem};
 
 /// Compression codecs; discriminants are parquet.thrift's `CompressionCodec` (and the C ABI's).
@@ -44,13 +45,42 @@ const PAGE_TYPE_DATA: i32 = 0;
 /// parquet.thrift `FileMetaData.version`.
 const FORMAT_VERSION: i32 = 1;
 
-/// Where one column chunk landed in the file.
+/// Where one column chunk landed in the file, its statistics and its page index.
 #[derive(Clone, Debug)]
 pub struct ColumnChunkMeta {
     pub num_values: i64,
     pub total_uncompressed_size: i64,
     pub total_compressed_size: i64,
     pub data_page_offset: i64,
+    /// Chunk statistics, unless the column's statistics are off.
+    pub statistics: Option<Statistics>,
+    /// The serialized `ColumnIndex` (empty: none) and `OffsetIndex`, until they are written.
+    pub column_index: Vec<u8>,
+    pub offset_index: Vec<u8>,
+    /// Where the page index was written, once it was.
+    pub index_location: Option<IndexLocation>,
+}
+
+/// Offset and length of a chunk's page index in the file.
+#[derive(Clone, Copy, Debug)]
+pub struct IndexLocation {
+    pub column_index: Option<(i64, i32)>,
+    pub offset_index: (i64, i32),
+}
+
+impl ColumnChunkMeta {
+    pub fn new(num_values: i64, data_page_offset: i64) -> Self {
+        ColumnChunkMeta {
+            num_values,
+            total_uncompressed_size: 0,
+            total_compressed_size: 0,
+            data_page_offset,
+            statistics: None,
+            column_index: Vec::new(),
+            offset_index: Vec::new(),
+            index_location: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -60,13 +90,15 @@ pub struct RowGroupMeta {
 }
 
 /// Appends a v1 `PageHeader` for a PLAIN data page with RLE levels. `crc`, if given, is the
-/// CRC-32 (the gzip polynomial) of the page's bytes after the header, as stored (compressed).
+/// CRC-32 (the gzip polynomial) of the page's bytes after the header, as stored (compressed);
+/// `statistics`, if given, the page's.
 pub fn write_data_page_header(
     out: &mut Vec<u8>,
     uncompressed_size: i32,
     compressed_size: i32,
     num_values: i32,
     crc: Option<u32>,
+    statistics: Option<(&Column, SortOrder, &Statistics)>,
 ) {
     let mut w = CompactWriter::new(out);
     w.struct_begin();
@@ -82,6 +114,11 @@ pub fn write_data_page_header(
     w.field_i32(2, ENCODING_PLAIN);
     w.field_i32(3, ENCODING_RLE);
     w.field_i32(4, ENCODING_RLE);
+    if let Some((column, order, stats)) = statistics {
+        w.field_struct_begin(5);
+        write_statistics_fields(&mut w, column, order, stats);
+        w.struct_end();
+    }
     w.struct_end();
     w.struct_end();
 }
@@ -128,6 +165,14 @@ pub fn write_file_metadata(out: &mut Vec<u8>, meta: &FileMeta<'_>, row_groups: &
         }
     }
     w.field_binary(6, meta.created_by.as_bytes());
+    // Every column's statistics follow its type's defined order; readers trust min_value and
+    // max_value only with this said.
+    w.field_list_begin(7, ListElem::Struct, meta.columns.len());
+    for _ in meta.columns {
+        w.struct_begin();
+        w.field_empty_struct(1); // TYPE_ORDER
+        w.struct_end();
+    }
     w.struct_end();
 }
 
@@ -261,7 +306,21 @@ fn write_row_group(
         w.field_i64(6, chunk.total_uncompressed_size);
         w.field_i64(7, chunk.total_compressed_size);
         w.field_i64(9, chunk.data_page_offset);
-        w.struct_end();
+        if let Some(stats) = &chunk.statistics {
+            w.field_struct_begin(12);
+            write_statistics_fields(w, column, SortOrder::of(column), stats);
+            w.struct_end();
+        }
+        w.struct_end(); // ColumnMetaData
+        if let Some(location) = chunk.index_location {
+            let (offset, length) = location.offset_index;
+            w.field_i64(4, offset);
+            w.field_i32(5, length);
+            if let Some((offset, length)) = location.column_index {
+                w.field_i64(6, offset);
+                w.field_i32(7, length);
+            }
+        }
         w.struct_end();
     }
     let uncompressed: i64 = rg.columns.iter().map(|c| c.total_uncompressed_size).sum();

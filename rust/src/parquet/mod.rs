@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod page;
 pub mod recover;
 pub mod schema;
+pub mod statistics;
 pub mod thrift;
 pub mod writer;
 
@@ -17,4 +18,5 @@ pub use input::ColumnInput;
 pub use metadata::Codec;
 pub use recover::{recover, Recovery};
 pub use schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
+pub use statistics::StatisticsLevel;
 pub use writer::{Durability, FileSummary, FileWriter, WriterOptions};

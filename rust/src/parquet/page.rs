@@ -6,6 +6,10 @@ use super::compress::PageCompressor;
 use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits};
 use super::input::{ColumnInput, ValidatedCounts};
 use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
+use super::statistics::{
+    page_min_max, write_column_index, write_offset_index, PageEntry, SortOrder, Statistics,
+    StatisticsLevel,
+};
 
 /// The page checksum of parquet.thrift's `PageHeader.crc`: CRC-32 with the gzip polynomial over
 /// the page as stored. Written with `WriterOptions::page_checksums` (always with checkpoints);
@@ -23,6 +27,8 @@ pub struct PageEncoder {
     page: Vec<u8>,
     compressed: Vec<u8>,
     header: Vec<u8>,
+    /// The current chunk's data pages, for its page index.
+    pages: Vec<PageEntry>,
 }
 
 /// A page's span: level entries `[entry_start, entry_end)` and values `[value_start, value_end)`.
@@ -44,23 +50,26 @@ pub struct ChunkOutput<'a, W: Write> {
 }
 
 impl PageEncoder {
-    /// Writes one validated column chunk as data pages of about `page_size` bytes each.
+    /// Writes one validated column chunk as data pages of about `page_size` bytes each, with
+    /// the statistics `level` asks for, and serializes its page index.
+    #[allow(clippy::too_many_arguments)]
     pub fn write_chunk<W: Write>(
         &mut self,
         column: &Column,
         codec: Codec,
+        level: StatisticsLevel,
         input: &ColumnInput<'_>,
         counts: ValidatedCounts,
         page_size: usize,
         sink: &mut ChunkOutput<'_, W>,
     ) -> std::result::Result<ColumnChunkMeta, ChunkError> {
         let start = *sink.position;
-        let mut meta = ColumnChunkMeta {
-            num_values: counts.entries as i64,
-            total_uncompressed_size: 0,
-            total_compressed_size: 0,
-            data_page_offset: start as i64,
-        };
+        let mut meta = ColumnChunkMeta::new(counts.entries as i64, start as i64);
+        let order = SortOrder::of(column);
+        let mut chunk_stats = (level > StatisticsLevel::None).then(Statistics::default);
+        let (mut min, mut max) = (Vec::new(), Vec::new());
+        self.pages.clear();
+        let mut first_row = 0i64;
         let mut span = PageSpan {
             entry_start: 0,
             entry_end: 0,
@@ -96,6 +105,25 @@ impl PageEncoder {
                     column.name
                 ))));
             }
+            let page_stats = chunk_stats.as_mut().map(|chunk| {
+                let has = page_min_max(
+                    column,
+                    order,
+                    input,
+                    span.value_start,
+                    span.value_end,
+                    &mut min,
+                    &mut max,
+                );
+                let page = Statistics {
+                    min_max: has.then(|| (min.clone(), max.clone())),
+                    null_count: ((span.entry_end - span.entry_start)
+                        - (span.value_end - span.value_start))
+                        as u64,
+                };
+                chunk.merge(&page, order, column.physical);
+                page
+            });
             self.header.clear();
             write_data_page_header(
                 &mut self.header,
@@ -103,13 +131,37 @@ impl PageEncoder {
                 body.len() as i32,
                 (span.entry_end - span.entry_start) as i32,
                 sink.checksums.then(|| page_crc(body)),
+                page_stats
+                    .as_ref()
+                    .filter(|_| level == StatisticsLevel::Page)
+                    .map(|s| (column, order, s)),
             );
             sink.out.write_all(&self.header).map_err(ChunkError::Io)?;
             sink.out.write_all(body).map_err(ChunkError::Io)?;
             let header_len = self.header.len() as i64;
             meta.total_uncompressed_size += header_len + uncompressed as i64;
             meta.total_compressed_size += header_len + body.len() as i64;
+            self.pages.push(PageEntry {
+                offset: *sink.position as i64,
+                compressed_size: (self.header.len() + body.len()) as i32,
+                first_row,
+                all_null: span.value_start == span.value_end,
+                statistics: page_stats.filter(|_| level == StatisticsLevel::Page),
+            });
+            first_row += match input.rep_levels {
+                Some(rep) => rep[span.entry_start..span.entry_end]
+                    .iter()
+                    .filter(|&&r| r == 0)
+                    .count(),
+                None => span.entry_end - span.entry_start,
+            } as i64;
             *sink.position += (self.header.len() + body.len()) as u64;
+        }
+        meta.statistics = chunk_stats;
+        write_offset_index(&mut meta.offset_index, &self.pages);
+        if level == StatisticsLevel::Page {
+            // Left empty where the pages' statistics cannot form one.
+            write_column_index(&mut meta.column_index, column, order, &self.pages);
         }
         Ok(meta)
     }
@@ -315,6 +367,84 @@ mod tests {
             assert!(
                 from_raw == from_plain,
                 "{codec:?} {page_size} {repetition:?}"
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The footer's page index of column 0, row group 0: each OffsetIndex entry points at a page
+    /// header whose stored size and row counts agree; the ColumnIndex has one entry per page.
+    #[test]
+    fn the_page_index_describes_every_page() {
+        use crate::parquet::thrift::{CompactReader, Value};
+        let dir = std::env::temp_dir().join(format!("pf-page-index-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, descending, boundary) in [("asc", false, 1), ("desc", true, 2)] {
+            let path = dir.join(format!("{name}.parquet"));
+            let n = 10_000usize;
+            let values: Vec<u8> = (0..n as i64)
+                .map(|i| if descending { -i } else { i })
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            let options = WriterOptions {
+                data_page_size: 4096,
+                ..WriterOptions::default()
+            };
+            let column = Column::new("v", PhysicalType::Int64, Repetition::Required);
+            let mut writer = FileWriter::create(&path, vec![column], options).unwrap();
+            writer
+                .write_row_group(n, &[ColumnInput::new(&values)])
+                .unwrap();
+            writer.close().unwrap();
+            let file = std::fs::read(&path).unwrap();
+            let footer_len =
+                u32::from_le_bytes(file[file.len() - 8..file.len() - 4].try_into().unwrap());
+            let footer_at = file.len() - 8 - footer_len as usize;
+            let meta = CompactReader::new(&file[footer_at..])
+                .read_struct()
+                .unwrap();
+            let chunk = &meta.field(4).unwrap().list().unwrap()[0]
+                .field(1)
+                .unwrap()
+                .list()
+                .unwrap()[0];
+            let range = |at: i16, len: i16| {
+                let at = chunk.field(at).unwrap().int().unwrap() as usize;
+                at..at + chunk.field(len).unwrap().int().unwrap() as usize
+            };
+            let offset_index = CompactReader::new(&file[range(4, 5)])
+                .read_struct()
+                .unwrap();
+            let pages = offset_index.field(1).unwrap().list().unwrap();
+            assert!(pages.len() > 10, "{} pages", pages.len());
+            let mut rows = 0;
+            for page in pages {
+                let at = page.field(1).unwrap().int().unwrap() as usize;
+                let mut reader = CompactReader::new(&file[at..]);
+                let header = reader.read_struct().unwrap();
+                let stored = reader.position() as i64 + header.field(3).unwrap().int().unwrap();
+                assert_eq!(page.field(2).unwrap().int(), Some(stored));
+                assert_eq!(page.field(3).unwrap().int(), Some(rows));
+                rows += header.field(5).unwrap().field(1).unwrap().int().unwrap();
+                // Page statistics in the header: null count 0, min and max of 8 bytes.
+                let stats = header.field(5).unwrap().field(5).unwrap();
+                assert_eq!(stats.field(3).unwrap().int(), Some(0));
+                assert_eq!(stats.field(5), Some(&Value::Binary(8)));
+            }
+            assert_eq!(rows, n as i64);
+            let column_index = CompactReader::new(&file[range(6, 7)])
+                .read_struct()
+                .unwrap();
+            for field in [1, 2, 3, 5] {
+                assert_eq!(
+                    column_index.field(field).unwrap().list().unwrap().len(),
+                    pages.len()
+                );
+            }
+            assert_eq!(
+                column_index.field(4).unwrap().int(),
+                Some(boundary),
+                "{name}"
             );
         }
         std::fs::remove_dir_all(&dir).unwrap();

@@ -143,15 +143,34 @@ fn check_footer(file: &mut File, magic_at: u64) -> std::io::Result<Option<Footer
     if reader.position() != footer.len() {
         return Ok(None);
     }
-    let Some((info, chunks)) = footer_info(&meta, footer_at) else {
+    let Some(described) = footer_info(&meta, footer_at) else {
         return Ok(None);
     };
-    for (first, end) in chunks {
+    for (first, end) in described.chunks {
         if !pages_intact(file, first, end)? {
             return Ok(None);
         }
     }
-    Ok(Some(info))
+    // Each page index is one Thrift struct filling its range exactly.
+    let mut buf = Vec::new();
+    for (at, end) in described.indexes {
+        buf.resize((end - at) as usize, 0);
+        read_at(file, at, &mut buf)?;
+        let mut reader = CompactReader::new(&buf);
+        if reader.read_struct().is_err() || reader.position() != buf.len() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(described.info))
+}
+
+/// What a footer describes, and where.
+struct Described {
+    info: FooterInfo,
+    /// Byte ranges of the column chunks.
+    chunks: Vec<(u64, u64)>,
+    /// Byte ranges of the page indexes.
+    indexes: Vec<(u64, u64)>,
 }
 
 /// Bytes read at once for a page header (ours are a few dozen bytes; a header that does not
@@ -210,9 +229,9 @@ fn pages_intact(file: &mut File, first: u64, end: u64) -> std::io::Result<bool> 
     Ok(at == end)
 }
 
-/// Checks a decoded FileMetaData against where it sits in the file; returns what it describes
-/// and the byte range of every column chunk.
-fn footer_info(meta: &Value, footer_at: u64) -> Option<(FooterInfo, Vec<(u64, u64)>)> {
+/// Checks a decoded FileMetaData against where it sits in the file; returns what it describes:
+/// rows, row groups, and the byte ranges of every column chunk and page index.
+fn footer_info(meta: &Value, footer_at: u64) -> Option<Described> {
     let schema = meta.field(2)?.list()?;
     let num_rows = u64::try_from(meta.field(3)?.int()?).ok()?;
     let row_groups = meta.field(4)?.list()?;
@@ -222,6 +241,7 @@ fn footer_info(meta: &Value, footer_at: u64) -> Option<(FooterInfo, Vec<(u64, u6
     let mut rows = 0u64;
     let mut data_end = 4u64;
     let mut chunks = Vec::new();
+    let mut indexes = Vec::new();
     for rg in row_groups {
         rows = rows.checked_add(u64::try_from(rg.field(3)?.int()?).ok()?)?;
         for chunk in rg.field(1)?.list()? {
@@ -237,15 +257,30 @@ fn footer_info(meta: &Value, footer_at: u64) -> Option<(FooterInfo, Vec<(u64, u6
             }
             data_end = data_end.max(end);
             chunks.push((first, end));
+            // The page index (OffsetIndex at 4/5, ColumnIndex at 6/7) lies between the data and
+            // the footer that points at it.
+            for (at_field, len_field) in [(4, 5), (6, 7)] {
+                let (Some(at), Some(len)) = (chunk.field(at_field), chunk.field(len_field)) else {
+                    continue;
+                };
+                let at = u64::try_from(at.int()?).ok()?;
+                let end = at.checked_add(u64::try_from(len.int()?).ok()?)?;
+                if at < 4 || end > footer_at {
+                    return None;
+                }
+                data_end = data_end.max(end);
+                indexes.push((at, end));
+            }
         }
     }
-    (rows == num_rows && data_end == footer_at).then_some((
-        FooterInfo {
+    (rows == num_rows && data_end == footer_at).then_some(Described {
+        info: FooterInfo {
             rows,
             row_groups: row_groups.len() as u64,
         },
         chunks,
-    ))
+        indexes,
+    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,9 @@ const TYPE_STRUCT: u8 = 12;
 /// Element types usable in [`CompactWriter::list_begin`].
 #[derive(Clone, Copy)]
 pub enum ListElem {
+    Bool,
     I32,
+    I64,
     Binary,
     Struct,
 }
@@ -26,7 +28,9 @@ pub enum ListElem {
 impl ListElem {
     fn code(self) -> u8 {
         match self {
+            ListElem::Bool => TYPE_BOOL_TRUE,
             ListElem::I32 => TYPE_I32,
+            ListElem::I64 => TYPE_I64,
             ListElem::Binary => TYPE_BINARY,
             ListElem::Struct => TYPE_STRUCT,
         }
@@ -142,6 +146,17 @@ impl<'a> CompactWriter<'a> {
 
     pub fn i32(&mut self, v: i32) {
         self.zigzag(v as i64);
+    }
+
+    pub fn i64(&mut self, v: i64) {
+        self.zigzag(v);
+    }
+
+    /// A list element of type bool: one byte, 1 true, 2 false (as the reference implementations
+    /// write it).
+    pub fn bool(&mut self, v: bool) {
+        self.out
+            .push(if v { TYPE_BOOL_TRUE } else { TYPE_BOOL_FALSE });
     }
 
     pub fn binary(&mut self, v: &[u8]) {

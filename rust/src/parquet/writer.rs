@@ -7,9 +7,10 @@ use std::sync::Arc;
 use super::compress::{PageCompressor, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL};
 use super::input::{validate_column, ColumnInput, ValidatedCounts};
 use super::io::{os_storage, OutputFile, Storage};
-use super::metadata::{write_file_metadata, Codec, FileMeta, RowGroupMeta};
+use super::metadata::{write_file_metadata, Codec, FileMeta, IndexLocation, RowGroupMeta};
 use super::page::{ChunkError, ChunkOutput, PageEncoder};
 use super::schema::{validate_schema, Column};
+use super::statistics::StatisticsLevel;
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"PAR1";
@@ -75,6 +76,11 @@ pub struct WriterOptions {
     pub data_page_size: usize,
     /// Per-column codec overrides, by column name.
     pub column_codecs: Vec<(String, Codec)>,
+    /// Statistics of every column not named in `column_statistics`: by default chunk and page
+    /// statistics and a column index (see [`StatisticsLevel`]).
+    pub statistics: StatisticsLevel,
+    /// Per-column statistics overrides, by column name.
+    pub column_statistics: Vec<(String, StatisticsLevel)>,
     /// User key/value metadata stored in the footer.
     pub key_value_metadata: Vec<(String, String)>,
     /// The footer's `created_by`.
@@ -97,6 +103,8 @@ impl Default for WriterOptions {
             zstd_level: DEFAULT_ZSTD_LEVEL,
             data_page_size: DEFAULT_DATA_PAGE_SIZE,
             column_codecs: Vec::new(),
+            statistics: StatisticsLevel::default(),
+            column_statistics: Vec::new(),
             key_value_metadata: Vec::new(),
             created_by: default_created_by(),
             durability: Durability::OnClose,
@@ -111,6 +119,13 @@ pub fn default_created_by() -> String {
     format!("parquet_flow version {}", env!("CARGO_PKG_VERSION"))
 }
 
+/// What `FileWriter::prepare` resolves from a schema and options.
+struct Prepared {
+    codecs: Vec<Codec>,
+    compressor: PageCompressor,
+    statistics: Vec<StatisticsLevel>,
+}
+
 /// Totals of a closed file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FileSummary {
@@ -123,6 +138,7 @@ pub struct FileWriter {
     path: PathBuf,
     columns: Vec<Column>,
     codecs: Vec<Codec>,
+    statistics: Vec<StatisticsLevel>,
     key_value_metadata: Vec<(String, String)>,
     created_by: String,
     data_page_size: usize,
@@ -143,8 +159,12 @@ pub struct FileWriter {
     checkpoint: Option<(u64, usize, u64)>,
     /// Bytes of the last footer written, magic and length included.
     last_footer_len: u64,
-    /// Where each row group's data ends (before any checkpoint footer after it).
+    /// Where each row group's data ends (before any page index and checkpoint footer after it).
     row_group_ends: Vec<u64>,
+    /// Row groups whose page index is in the file, described by a footer written after it.
+    indexed_groups: usize,
+    /// The page indexes of a footer about to be written.
+    index_bytes: Vec<u8>,
     /// close() left a valid file (possibly cut back to its last good row group).
     closed_valid: bool,
     /// The I/O failure that stopped the writer, if any.
@@ -185,12 +205,9 @@ impl FileWriter {
         Self::start(file, path, columns, options, prepared)
     }
 
-    /// Every check of `validate`, and what passing them yields: each column's codec and the
-    /// compressors they need.
-    fn prepare(
-        columns: &[Column],
-        options: &WriterOptions,
-    ) -> Result<(Vec<Codec>, PageCompressor)> {
+    /// Every check of `validate`, and what passing them yields: each column's codec, the
+    /// compressors they need and each column's statistics level.
+    fn prepare(columns: &[Column], options: &WriterOptions) -> Result<Prepared> {
         validate_schema(columns)?;
         if options.data_page_size == 0 || options.data_page_size > MAX_DATA_PAGE_SIZE {
             return Err(Error::invalid(format!(
@@ -207,13 +224,26 @@ impl FileWriter {
             };
             codecs[i] = *codec;
         }
+        let mut statistics = vec![options.statistics; columns.len()];
+        for (name, level) in &options.column_statistics {
+            let Some(i) = columns.iter().position(|c| &c.name == name) else {
+                return Err(Error::invalid(format!(
+                    "statistics are set for column '{name}', which is not in the schema"
+                )));
+            };
+            statistics[i] = *level;
+        }
         for (key, _) in &options.key_value_metadata {
             if key.is_empty() {
                 return Err(Error::invalid("key/value metadata key is empty"));
             }
         }
         let compressor = PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
-        Ok((codecs, compressor))
+        Ok(Prepared {
+            codecs,
+            compressor,
+            statistics,
+        })
     }
 
     /// Writes the magic into `file` and sets up the writer with what `prepare` yielded.
@@ -222,7 +252,7 @@ impl FileWriter {
         path: PathBuf,
         columns: Vec<Column>,
         options: WriterOptions,
-        (codecs, compressor): (Vec<Codec>, PageCompressor),
+        prepared: Prepared,
     ) -> Result<Self> {
         let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
         out.write_all(MAGIC)
@@ -231,7 +261,8 @@ impl FileWriter {
         Ok(FileWriter {
             path,
             columns,
-            codecs,
+            codecs: prepared.codecs,
+            statistics: prepared.statistics,
             key_value_metadata: options.key_value_metadata,
             created_by: options.created_by,
             data_page_size: options.data_page_size,
@@ -241,7 +272,7 @@ impl FileWriter {
             row_groups: Vec::new(),
             rows: 0,
             encoder: PageEncoder::default(),
-            compressor,
+            compressor: prepared.compressor,
             counts: Vec::with_capacity(columns_len),
             footer: Vec::new(),
             durability: options.durability,
@@ -249,6 +280,8 @@ impl FileWriter {
             checkpoint: None,
             last_footer_len: 0,
             row_group_ends: Vec::new(),
+            indexed_groups: 0,
+            index_bytes: Vec::new(),
             closed_valid: false,
             failure: None,
         })
@@ -348,16 +381,18 @@ impl FileWriter {
             checksums: self.page_checksums,
         };
         let mut result = Ok(());
-        for (((column, input), counts), codec) in self
+        for ((((column, input), counts), codec), level) in self
             .columns
             .iter()
             .zip(inputs)
             .zip(&self.counts)
             .zip(&self.codecs)
+            .zip(&self.statistics)
         {
             match self.encoder.write_chunk(
                 column,
                 *codec,
+                *level,
                 input,
                 *counts,
                 self.data_page_size,
@@ -511,6 +546,27 @@ impl FileWriter {
                 .sync_data()
                 .map_err(|e| Error::io("cannot sync", path, &e))
         };
+        // The page indexes of the row groups no footer has described yet, in front of the
+        // footer (and, with Sync, on the disk with the pages before it).
+        let index_at = self.position;
+        self.index_bytes.clear();
+        for rg in &mut self.row_groups[self.indexed_groups..] {
+            for chunk in &mut rg.columns {
+                let column_index = (!chunk.column_index.is_empty()).then(|| {
+                    let at = index_at + self.index_bytes.len() as u64;
+                    self.index_bytes.extend_from_slice(&chunk.column_index);
+                    (at as i64, chunk.column_index.len() as i32)
+                });
+                let at = index_at + self.index_bytes.len() as u64;
+                self.index_bytes.extend_from_slice(&chunk.offset_index);
+                chunk.index_location = Some(IndexLocation {
+                    column_index,
+                    offset_index: (at as i64, chunk.offset_index.len() as i32),
+                });
+            }
+        }
+        out.write_all(&self.index_bytes)
+            .map_err(|e| Error::io("cannot write", &self.path, &e))?;
         if self.durability == Durability::Sync {
             sync(out, &self.path)?;
         }
@@ -531,8 +587,17 @@ impl FileWriter {
         if self.durability == Durability::Sync {
             sync(out, &self.path)?;
         }
-        self.position += self.footer.len() as u64 + 8;
-        self.last_footer_len = self.footer.len() as u64 + 8;
+        let written = self.index_bytes.len() as u64 + self.footer.len() as u64 + 8;
+        self.position += written;
+        self.last_footer_len = written;
+        // Those page indexes are in the file for good: later footers point at them.
+        for rg in &mut self.row_groups[self.indexed_groups..] {
+            for chunk in &mut rg.columns {
+                chunk.column_index = Vec::new();
+                chunk.offset_index = Vec::new();
+            }
+        }
+        self.indexed_groups = self.row_groups.len();
         Ok(())
     }
 
