@@ -4,10 +4,11 @@
 //   pf_bench [--mode writer|sink|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
 //            [--repetition required|optional|repeated] [--null-every K]
 //            [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]
-//            [--zstd-level -7..22] [--output PATH]
+//            [--zstd-level -7..22] [--statistics none|chunk|page] [--output PATH]
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //
+// --statistics sets WriterOptions::statistics (writer mode; default page) to measure its cost.
 // --durability sets Writer/SinkOptions::durability (footer checkpoints, fsync) to measure its
 // cost. Sink mode only: --rate paces the producers to that many records per second in total
 // (0: as fast as they can), and --rotate-seconds rotates files by age (--output then needs
@@ -61,6 +62,7 @@ struct Args {
     pf::Compression compression = pf::Compression::Uncompressed;
     int gzip_level = -1;
     std::optional<int> zstd_level;
+    pf::Statistics statistics = pf::Statistics::Page;
     std::string output = "local_data/bench.parquet";
     std::string payload = "seed";
     std::string payload_file;
@@ -77,7 +79,7 @@ struct Args {
                  "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
                  "                [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]\n"
-                 "                [--zstd-level -7..22] [--output PATH]\n"
+                 "                [--zstd-level -7..22] [--statistics none|chunk|page] [--output PATH]\n"
                  "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
                  "                [--rate RECORDS_PER_SEC] [--rotate-seconds S]\n",
@@ -127,6 +129,11 @@ Args parse(int argc, char** argv) {
             else if (v == "optional") a.repetition = pf::Repetition::Optional;
             else if (v == "repeated") a.repetition = pf::Repetition::Repeated;
             else usage("unknown repetition: " + v);
+        } else if (flag == "--statistics") {
+            if (v == "none") a.statistics = pf::Statistics::None;
+            else if (v == "chunk") a.statistics = pf::Statistics::Chunk;
+            else if (v == "page") a.statistics = pf::Statistics::Page;
+            else usage("unknown statistics level: " + v);
         } else if (flag == "--compression") {
             if (v == "uncompressed") a.compression = pf::Compression::Uncompressed;
             else if (v == "snappy") a.compression = pf::Compression::Snappy;
@@ -277,6 +284,7 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
     pf::WriterOptions options;
     options.compression = a.compression;
     options.durability = a.durability;
+    options.statistics = a.statistics;
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
     options.zstd_level = a.zstd_level;
 

@@ -89,6 +89,13 @@ int main(int argc, char **argv) {
     EXPECT("codec for a missing column", pf_writer_set_column_compression(w, "nope", 2), w, INVALID, "no column named 'nope'");
     EXPECT("zero page size", pf_writer_set_data_page_size(w, 0), w, INVALID, "page size");
     EXPECT("unknown durability", pf_writer_set_durability(w, 3), w, INVALID, "unknown durability code 3");
+    EXPECT("unknown statistics", pf_writer_set_statistics(w, 3), w, INVALID, "unknown statistics code 3");
+    EXPECT("statistics for a missing column", pf_writer_set_column_statistics(w, "nope", PF_STATISTICS_CHUNK), w, INVALID,
+           "no column named 'nope'");
+    EXPECT("NULL column: statistics", pf_writer_set_column_statistics(w, NULL, PF_STATISTICS_CHUNK), w, INVALID,
+           "column_name is NULL");
+    EXPECT("unknown column statistics", pf_writer_set_column_statistics(w, "a", -1), w, INVALID,
+           "unknown statistics code -1");
     EXPECT("NULL handle: set durability", pf_writer_set_durability(NULL, 1), NULL, INVALID, "handle is NULL");
     EXPECT("NULL metadata key", pf_writer_add_key_value_metadata(w, NULL, "v"), w, INVALID, "must not be NULL");
     EXPECT("good column", pf_writer_add_column(w, "a", PF_PHYSICAL_INT32, PF_REPETITION_REQUIRED, 0), w, PF_STATUS_OK, "");
@@ -184,6 +191,8 @@ int main(int argc, char **argv) {
     EXPECT("double close", pf_writer_close(w), w, NOT_OPEN, "already closed");
     EXPECT("open after close", pf_writer_open(w), w, NOT_OPEN, "closed");
     EXPECT("durability after close", pf_writer_set_durability(w, 1), w, INVALID, "configure it before pf_writer_open");
+    EXPECT("statistics after close", pf_writer_set_statistics(w, PF_STATISTICS_NONE), w, INVALID,
+           "configure it before pf_writer_open");
     pf_writer_destroy(w);
 
     /* Recovery: NULL path, missing file, not Parquet; each leaves a message for the thread. */

@@ -54,6 +54,10 @@ static void levels_file(const char *dir) {
     check(w, pf_writer_add_column(w, "qty", PF_PHYSICAL_INT32, PF_REPETITION_REPEATED, 0), "add qty");
     check(w, pf_writer_add_column_with_logical_type(w, "ts", PF_PHYSICAL_INT64, PF_REPETITION_REQUIRED, 0, &ts_type), "add ts");
     check(w, pf_writer_add_key_value_metadata(w, "writer", "c_smoke"), "key/value");
+    /* Chunk statistics for the file, none for qty, page statistics (and column index) for ts. */
+    check(w, pf_writer_set_statistics(w, PF_STATISTICS_CHUNK), "statistics");
+    check(w, pf_writer_set_column_statistics(w, "qty", PF_STATISTICS_NONE), "qty statistics");
+    check(w, pf_writer_set_column_statistics(w, "ts", PF_STATISTICS_PAGE), "ts statistics");
     check(w, pf_writer_open(w), "open");
 
     for (int64_t g = 0; g < 2; ++g) {
@@ -86,7 +90,7 @@ static void levels_file(const char *dir) {
     pf_writer_destroy(w);
 
     FILE *f = open_sidecar(dir, "c_levels.parquet");
-    fprintf(f, "{\"file\":\"c_levels.parquet\",\"codec\":\"GZIP\",\"row_groups\":[4,4],"
+    fprintf(f, "{\"file\":\"c_levels.parquet\",\"codec\":\"GZIP\",\"statistics\":\"CHUNK\",\"row_groups\":[4,4],"
                "\"created_by_prefix\":\"parquet_flow version\",\"key_value_metadata\":{\"writer\":\"c_smoke\"},\"columns\":[");
     fprintf(f, "{\"name\":\"id\",\"physical\":\"INT64\",\"repetition\":\"OPTIONAL\",\"logical\":null,\"values\":[1,null,3,4,11,null,13,14]},");
     fprintf(f, "{\"name\":\"note\",\"physical\":\"BYTE_ARRAY\",\"repetition\":\"OPTIONAL\",\"logical\":{\"type\":\"STRING\"},\"values\":[");
@@ -99,9 +103,9 @@ static void levels_file(const char *dir) {
         hex(f, "xyz", 3);
     }
     fprintf(f, "]},");
-    fprintf(f, "{\"name\":\"qty\",\"physical\":\"INT32\",\"repetition\":\"REPEATED\",\"logical\":null,"
+    fprintf(f, "{\"name\":\"qty\",\"physical\":\"INT32\",\"repetition\":\"REPEATED\",\"statistics\":\"NONE\",\"logical\":null,"
                "\"values\":[[0],[],[1,2,3],[7],[1],[],[1,2,3],[7]]},");
-    fprintf(f, "{\"name\":\"ts\",\"physical\":\"INT64\",\"repetition\":\"REQUIRED\","
+    fprintf(f, "{\"name\":\"ts\",\"physical\":\"INT64\",\"repetition\":\"REQUIRED\",\"statistics\":\"PAGE\","
                "\"logical\":{\"type\":\"TIMESTAMP\",\"unit\":\"MICROS\",\"utc\":true},\"values\":["
                "1700000000000000,1700000000000001,1700000000000002,1700000000000003,"
                "1700000000000001,1700000000000001,1700000000000002,1700000000000003]}]}\n");

@@ -277,15 +277,31 @@ fn extremes<'a>(
             }
         }
     } else {
+        // Most values differ from the current bounds in their first 8 bytes: compare those as
+        // one big-endian integer (zero-padded: a strict difference there is a strict difference
+        // of the values) and only fall back to the full comparison on a tie.
+        let (mut lo_key, mut hi_key) = (prefix_key(lo), prefix_key(hi));
         for v in rest {
-            if v < lo {
+            let key = prefix_key(v);
+            if key < lo_key || (key == lo_key && v < lo) {
                 lo = v;
-            } else if v > hi {
+                lo_key = key;
+            } else if key > hi_key || (key == hi_key && v > hi) {
                 hi = v;
+                hi_key = key;
             }
         }
     }
     (lo, hi)
+}
+
+/// The first 8 bytes of `v` (zero-padded) as a big-endian integer: ordered as the bytes are.
+#[inline]
+fn prefix_key(v: &[u8]) -> u64 {
+    let mut key = [0u8; 8];
+    let n = v.len().min(8);
+    key[..n].copy_from_slice(&v[..n]);
+    u64::from_be_bytes(key)
 }
 
 /// A min or max as written to a file: cut to [`TRUNCATE_LENGTH`] where that is allowed, and
@@ -639,6 +655,29 @@ mod tests {
         assert_eq!(max, format!("a{}ê", "é".repeat(30)));
         assert_eq!(increment_utf8("a\u{D7FF}").unwrap(), "a\u{E000}");
         assert_eq!(increment_utf8("a\u{10FFFF}").unwrap(), "b");
+    }
+
+    #[test]
+    fn byte_array_extremes_agree_with_slice_order() {
+        // Values sharing 8-byte prefixes, shorter than 8 bytes, with zero bytes: the prefix
+        // shortcut must give what plain slice comparison gives.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        for _ in 0..200 {
+            let values: Vec<Vec<u8>> = (0..50)
+                .map(|_| {
+                    let len = next() % 12;
+                    (0..len).map(|_| [0u8, 1, 0x61, 0xFF][next() % 4]).collect()
+                })
+                .collect();
+            let refs: Vec<&[u8]> = values.iter().map(Vec::as_slice).collect();
+            let (lo, hi) = extremes(SortOrder::UnsignedBytes, refs[0], refs[1..].iter().copied());
+            assert_eq!(lo, *refs.iter().min().unwrap());
+            assert_eq!(hi, *refs.iter().max().unwrap());
+        }
     }
 
     #[test]
