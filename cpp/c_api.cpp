@@ -225,6 +225,10 @@ int32_t change_column(pf_writer_handle* h, const char* fn, const char* column_na
 
 bool valid_statistics(int32_t code) { return code >= PF_STATISTICS_NONE && code <= PF_STATISTICS_PAGE; }
 
+bool valid_encoding(int32_t code) {
+    return code == PF_ENCODING_PLAIN || (code >= PF_ENCODING_DELTA_BINARY_PACKED && code <= PF_ENCODING_BYTE_STREAM_SPLIT);
+}
+
 }  // namespace
 
 extern "C" const char* pf_version(void) { return parquet_flow::version(); }
@@ -347,6 +351,19 @@ int32_t pf_writer_set_statistics(pf_writer_handle_t* h, int32_t code) {
         }
         h->options.statistics = static_cast<Statistics>(code);
         return succeed(h);
+    });
+}
+
+int32_t pf_writer_set_column_encoding(pf_writer_handle_t* h, const char* column_name, int32_t code) {
+    static constexpr const char* fn = "pf_writer_set_column_encoding";
+    return guarded(h, fn, [&] {
+        if (!valid_encoding(code)) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": unknown encoding code " + std::to_string(code) +
+                            " (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, "
+                            "8 RLE_DICTIONARY, 9 BYTE_STREAM_SPLIT)");
+        }
+        return change_column(h, fn, column_name, [&](Column& c) { c.encoding = static_cast<Encoding>(code); });
     });
 }
 

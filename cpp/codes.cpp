@@ -49,6 +49,18 @@ static_assert(same(CodecCode::Snappy, Compression::Snappy) && same(CodecCode::Sn
 static_assert(same(CodecCode::Zstd, Compression::Zstd) && same(CodecCode::Zstd, PF_COMPRESSION_ZSTD));
 static_assert(same(CodecCode::Lz4Raw, Compression::Lz4Raw) && same(CodecCode::Lz4Raw, PF_COMPRESSION_LZ4_RAW));
 
+static_assert(same(EncodingCode::Plain, Encoding::Plain) && same(EncodingCode::Plain, PF_ENCODING_PLAIN));
+static_assert(same(EncodingCode::DeltaBinaryPacked, Encoding::DeltaBinaryPacked) &&
+              same(EncodingCode::DeltaBinaryPacked, PF_ENCODING_DELTA_BINARY_PACKED));
+static_assert(same(EncodingCode::DeltaLengthByteArray, Encoding::DeltaLengthByteArray) &&
+              same(EncodingCode::DeltaLengthByteArray, PF_ENCODING_DELTA_LENGTH_BYTE_ARRAY));
+static_assert(same(EncodingCode::DeltaByteArray, Encoding::DeltaByteArray) &&
+              same(EncodingCode::DeltaByteArray, PF_ENCODING_DELTA_BYTE_ARRAY));
+static_assert(same(EncodingCode::RleDictionary, Encoding::RleDictionary) &&
+              same(EncodingCode::RleDictionary, PF_ENCODING_RLE_DICTIONARY));
+static_assert(same(EncodingCode::ByteStreamSplit, Encoding::ByteStreamSplit) &&
+              same(EncodingCode::ByteStreamSplit, PF_ENCODING_BYTE_STREAM_SPLIT));
+
 static_assert(same(StatisticsCode::None, Statistics::None) && same(StatisticsCode::None, PF_STATISTICS_NONE));
 static_assert(same(StatisticsCode::Chunk, Statistics::Chunk) && same(StatisticsCode::Chunk, PF_STATISTICS_CHUNK));
 static_assert(same(StatisticsCode::Page, Statistics::Page) && same(StatisticsCode::Page, PF_STATISTICS_PAGE));

@@ -36,6 +36,7 @@ bridge::ColumnSpec to_spec(const Column& c) {
         l.scale(),
         c.compression ? static_cast<std::int16_t>(*c.compression) : std::int16_t{-1},
         c.statistics ? static_cast<std::int16_t>(*c.statistics) : std::int16_t{-1},
+        c.encoding ? static_cast<std::int16_t>(*c.encoding) : std::int16_t{-1},
     };
 }
 

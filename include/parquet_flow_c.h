@@ -89,6 +89,18 @@ enum {
     PF_COMPRESSION_LZ4_RAW = 7, /* LZ4 blocks, no framing (not in the original C ABI) */
 };
 
+/* parquet.thrift's Encoding numbers, for pf_writer_set_column_encoding (not in the original C
+ * ABI). A column without one gets RLE_DICTIONARY (PLAIN for BOOLEAN), which falls back to PLAIN
+ * where the dictionary does not pay; see docs/FORMAT.md for which encoding fits which type. */
+enum {
+    PF_ENCODING_PLAIN = 0,
+    PF_ENCODING_DELTA_BINARY_PACKED = 5,     /* INT32, INT64 */
+    PF_ENCODING_DELTA_LENGTH_BYTE_ARRAY = 6, /* BYTE_ARRAY */
+    PF_ENCODING_DELTA_BYTE_ARRAY = 7,        /* BYTE_ARRAY */
+    PF_ENCODING_RLE_DICTIONARY = 8,          /* all but BOOLEAN */
+    PF_ENCODING_BYTE_STREAM_SPLIT = 9,       /* FLOAT, DOUBLE, INT32, INT64, FIXED_LEN_BYTE_ARRAY */
+};
+
 /* How much statistics a column gets (not in the original C ABI): min/max and null counts that
  * engines skip row groups and pages with. PAGE (the default) also writes them in every data
  * page header and a column index; the offset index is always written. */
@@ -205,6 +217,10 @@ int32_t pf_writer_set_durability(pf_writer_handle_t *handle, int32_t durability_
 int32_t pf_writer_set_statistics(pf_writer_handle_t *handle, int32_t statistics_code);
 int32_t pf_writer_set_column_statistics(pf_writer_handle_t *handle, const char *column_name,
                                         int32_t statistics_code);
+/* A column's PF_ENCODING_* (add it first). Unknown codes are refused here; an encoding that does
+ * not fit the column's type is refused by pf_writer_open, naming the column. */
+int32_t pf_writer_set_column_encoding(pf_writer_handle_t *handle, const char *column_name,
+                                      int32_t encoding_code);
 
 /* Cuts a file left unfinished by a crash back to its last intact footer checkpoint (written
  * with PF_DURABILITY_ROW_GROUP or _SYNC); a complete file is left alone. `out` may be NULL.

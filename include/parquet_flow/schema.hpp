@@ -22,6 +22,8 @@ struct Column {
     std::optional<Compression> compression{};
     // This column's statistics, if they differ from WriterOptions::statistics.
     std::optional<Statistics> statistics{};
+    // This column's value encoding; unset: RleDictionary (Plain for BOOLEAN), see Encoding.
+    std::optional<Encoding> encoding{};
 };
 
 // Builds a schema; the Writer validates it when it opens (non-empty, unique names, type lengths,

@@ -43,6 +43,19 @@ enum class Statistics : std::uint8_t {
     Page = 2,   // per chunk, in every data page header, and a column index (page index); default
 };
 
+// Value encodings, with parquet.thrift's numbers (docs/FORMAT.md says which fits which type).
+// A column that names none gets RleDictionary (Plain for BOOLEAN): a dictionary while it pays
+// (at most 75 % distinct among a chunk's first 1,024 values), and PLAIN for the rest of a chunk
+// once the dictionary passes 1 MiB.
+enum class Encoding : std::uint8_t {
+    Plain = 0,
+    DeltaBinaryPacked = 5,     // INT32, INT64: deltas bit-packed; small for sorted or climbing values
+    DeltaLengthByteArray = 6,  // BYTE_ARRAY: lengths delta-packed, then the bytes
+    DeltaByteArray = 7,        // BYTE_ARRAY: shared prefixes with the previous value left out
+    RleDictionary = 8,         // every type but BOOLEAN
+    ByteStreamSplit = 9,       // FLOAT, DOUBLE, INT32, INT64, FIXED_LEN_BYTE_ARRAY: bytes by position
+};
+
 // What of an open file survives a crash before close() (see docs/RELIABILITY.md).
 enum class Durability : std::uint8_t {
     // The footer is written by close() only: a killed process leaves an unreadable file. Fastest.

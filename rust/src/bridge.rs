@@ -10,8 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
-    recover, Codec, Column, ColumnInput, Durability, FileWriter, LogicalType, PhysicalType,
-    Repetition, StatisticsLevel, TimeUnit, WriterOptions,
+    recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
+    PhysicalType, Repetition, StatisticsLevel, TimeUnit, WriterOptions,
 };
 use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
 
@@ -55,6 +55,16 @@ mod ffi {
         Gzip = 2,
         Zstd = 6,
         Lz4Raw = 7,
+    }
+
+    #[repr(u8)]
+    enum EncodingCode {
+        Plain = 0,
+        DeltaBinaryPacked = 5,
+        DeltaLengthByteArray = 6,
+        DeltaByteArray = 7,
+        RleDictionary = 8,
+        ByteStreamSplit = 9,
     }
 
     #[repr(u8)]
@@ -110,6 +120,8 @@ mod ffi {
         codec: i16,
         /// A `StatisticsCode` for this column, or -1 for the file's level.
         statistics: i16,
+        /// An `EncodingCode` for this column, or -1 for the default.
+        encoding: i16,
     }
 
     struct KeyValue<'a> {
@@ -344,6 +356,7 @@ struct ColumnChoice {
     column: Column,
     codec: Option<Codec>,
     statistics: Option<StatisticsLevel>,
+    encoding: Option<Encoding>,
 }
 
 fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
@@ -410,6 +423,16 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
             &format!("column '{name}'"),
         )?)
     };
+    let encoding = if spec.encoding < 0 {
+        None
+    } else {
+        Some(Encoding::from_code(spec.encoding.into()).ok_or_else(|| {
+            Error::invalid(format!(
+                "column '{name}': unknown encoding code {} (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, 8 RLE_DICTIONARY, 9 BYTE_STREAM_SPLIT)",
+                spec.encoding
+            ))
+        })?)
+    };
     Ok(ColumnChoice {
         column: Column {
             name: name.to_string(),
@@ -420,6 +443,7 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
         },
         codec,
         statistics,
+        encoding,
     })
 }
 
@@ -465,6 +489,9 @@ fn options_from(
         }
         if let Some(level) = choice.statistics {
             options.column_statistics.push((name.clone(), level));
+        }
+        if let Some(encoding) = choice.encoding {
+            options.column_encodings.push((name.clone(), encoding));
         }
     }
     if config.gzip_level >= 0 {
@@ -810,11 +837,13 @@ impl ProducerCore {
 #[cfg(test)]
 mod tests {
     use super::ffi::{
-        CodecCode, DurabilityCode, PhysicalCode, RepetitionCode, StatisticsCode, StatusCode,
-        TimeUnitCode,
+        CodecCode, DurabilityCode, EncodingCode, PhysicalCode, RepetitionCode, StatisticsCode,
+        StatusCode, TimeUnitCode,
     };
     use crate::error::ErrorKind;
-    use crate::parquet::{Codec, Durability, PhysicalType, Repetition, StatisticsLevel, TimeUnit};
+    use crate::parquet::{
+        Codec, Durability, Encoding, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
+    };
 
     /// The core's enums mean what the bridge's code tables (and so C++ and C) say.
     #[test]
@@ -858,6 +887,19 @@ mod tests {
             (CodecCode::Lz4Raw, Codec::Lz4Raw),
         ] {
             assert_eq!(Codec::from_code(code.repr.into()), Some(c));
+        }
+        for (code, e) in [
+            (EncodingCode::Plain, Encoding::Plain),
+            (EncodingCode::DeltaBinaryPacked, Encoding::DeltaBinaryPacked),
+            (
+                EncodingCode::DeltaLengthByteArray,
+                Encoding::DeltaLengthByteArray,
+            ),
+            (EncodingCode::DeltaByteArray, Encoding::DeltaByteArray),
+            (EncodingCode::RleDictionary, Encoding::RleDictionary),
+            (EncodingCode::ByteStreamSplit, Encoding::ByteStreamSplit),
+        ] {
+            assert_eq!(Encoding::from_code(code.repr.into()), Some(e));
         }
         for (code, level) in [
             (StatisticsCode::None, StatisticsLevel::None),

@@ -1,7 +1,9 @@
 // Randomized round-trips: seeded cases of random schemas (1-20 columns of every physical and
 // logical type, FIXED_LEN_BYTE_ARRAY decimals of 1-16 bytes included; required / optional /
 // repeated), null shares from 0 to 100 %, empty lists and strings, 1-12 row groups of 1 to
-// 100,000 rows, both codecs (per column too), small pages and checkpoints. Each case writes
+// 100,000 rows, every codec (per column too), every encoding that fits, values drawn from few
+// distinct ones (so dictionaries pay) or not, statistics levels, small pages and checkpoints.
+// Each case writes
 // random/case_<seed>.parquet and its sidecar; the reader_crosscheck ctest entry then has pyarrow
 // and DuckDB compare every value, so a failure there names the seed in the file name, and a
 // failure while writing names it in the SCOPED_TRACE.
@@ -197,6 +199,21 @@ pf::Column random_column(Rng& rng, std::size_t index) {
         }
     }
     if (rng.chance(0.15)) c.compression = pftest::kAllCodecs[rng.below(std::size(pftest::kAllCodecs))];
+    if (rng.chance(0.5)) {
+        // Any encoding that fits, but not those DuckDB does not read (docs/FORMAT.md): BYTE_STREAM_SPLIT
+        // for FIXED_LEN_BYTE_ARRAY, the DELTA byte-array encodings for DECIMAL (pyarrow reads both;
+        // the encoding matrix covers them).
+        const bool decimal = c.logical.kind() == L::Kind::Decimal;
+        std::vector<pf::Encoding> fitting;
+        for (pf::Encoding e : pftest::kAllEncodings) {
+            const bool duckdb_refuses =
+                (e == pf::Encoding::ByteStreamSplit && c.physical == T::FixedLenByteArray) ||
+                (decimal && (e == pf::Encoding::DeltaLengthByteArray || e == pf::Encoding::DeltaByteArray));
+            if (pftest::encoding_fits(e, c.physical) && !duckdb_refuses) fitting.push_back(e);
+        }
+        c.encoding = fitting[rng.below(fitting.size())];
+    }
+    if (rng.chance(0.15)) c.statistics = static_cast<pf::Statistics>(rng.below(3));
     return c;
 }
 
@@ -235,6 +252,7 @@ void run_case(std::uint64_t seed) {
     shape.null_probability = null_shares[rng.below(5)];
     shape.max_list = static_cast<std::uint32_t>(rng.below(6));  // 0: every list empty
     shape.max_bytes = static_cast<std::uint32_t>(rng.below(4) == 0 ? 0 : rng.below(64));  // 0: empty strings
+    if (rng.chance(0.3)) shape.distinct = 1 + rng.below(200);  // repeats: dictionaries pay
 
     pf::WriterOptions options;
     options.compression = pftest::kAllCodecs[rng.below(std::size(pftest::kAllCodecs))];
@@ -243,9 +261,11 @@ void run_case(std::uint64_t seed) {
     if (rng.chance(0.2)) options.zstd_level = static_cast<int>(rng.below(30)) - 7;
     if (rng.chance(0.2)) options.key_value_metadata = {{"seed", std::to_string(seed)}};
     if (rng.chance(0.2)) options.durability = pf::Durability::RowGroup;
+    if (rng.chance(0.15)) options.statistics = static_cast<pf::Statistics>(rng.below(3));
 
     const auto path = pftest::output_dir("random") / (numbered("case_", seed) + ".parquet");
     pftest::ExpectedFile file{path, options.compression, {}, {}};
+    file.statistics = options.statistics;
     for (const auto& [k, v] : options.key_value_metadata) file.key_value_metadata[k] = v;
     // A few one- or two-column cases are one row group of 100,000 rows.
     const bool big = column_count <= 2 && rng.chance(0.25);

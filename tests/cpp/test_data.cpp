@@ -199,10 +199,22 @@ std::string add_value(GeneratedColumn& g, Rng& rng, const Shape& shape) {
                 g.values.push_back(static_cast<std::byte>(rng.below(256)));
             }
             if (c.logical.kind() == K::Decimal) {
-                // Keep the magnitude below 2^(8n-2) so it fits the declared precision.
+                // Keep the magnitude below 2^(8n-2): 16 bytes at precision 38 reach 2^126.
                 g.values[at] = (g.values[at] & std::byte{0x80}) != std::byte{0}
                                    ? (g.values[at] | std::byte{0xC0})
                                    : (g.values[at] & std::byte{0x3F});
+                // A smaller precision needs less: sign-extend from bit k, 2^k being the largest
+                // power of two below 10^precision, so |value| <= 2^k < 10^precision.
+                const std::size_t n = c.type_length;
+                const auto k = static_cast<std::size_t>(std::floor(c.logical.precision() * std::log2(10.0) - 1e-9));
+                if (k + 2 < 8 * n) {
+                    auto byte_of = [&](std::size_t b) -> std::byte& { return g.values[at + n - 1 - b / 8]; };
+                    const bool negative = (byte_of(k) & std::byte(1u << (k % 8))) != std::byte{0};
+                    for (std::size_t b = k + 1; b < 8 * n; ++b) {
+                        const std::byte mask{static_cast<unsigned char>(1u << (b % 8))};
+                        byte_of(b) = negative ? (byte_of(b) | mask) : (byte_of(b) & ~mask);
+                    }
+                }
             }
             return hex_json(g.values.data() + at, c.type_length);
         }
@@ -217,16 +229,22 @@ GeneratedColumn generate(const pf::Column& column, std::size_t rows, Rng& rng, c
     g.column = column;
     if (column.physical == pf::PhysicalType::ByteArray) g.offsets.push_back(0);
     g.rows.reserve(rows);
+    // With `distinct`, each value comes from one of that many seeds: repeats a dictionary can use.
+    const auto value = [&](Rng& rng) {
+        if (shape.distinct == 0) return add_value(g, rng, shape);
+        Rng pick(rng.below(shape.distinct) * 0x2545F4914F6CDD1Dull + 1);
+        return add_value(g, pick, shape);
+    };
     for (std::size_t r = 0; r < rows; ++r) {
         switch (column.repetition) {
-            case pf::Repetition::Required: g.rows.push_back(add_value(g, rng, shape)); break;
+            case pf::Repetition::Required: g.rows.push_back(value(rng)); break;
             case pf::Repetition::Optional:
                 if (rng.chance(shape.null_probability)) {
                     g.def.push_back(0);
                     g.rows.push_back("null");
                 } else {
                     g.def.push_back(1);
-                    g.rows.push_back(add_value(g, rng, shape));
+                    g.rows.push_back(value(rng));
                 }
                 break;
             case pf::Repetition::Repeated: {
@@ -242,7 +260,7 @@ GeneratedColumn generate(const pf::Column& column, std::size_t rows, Rng& rng, c
                     g.def.push_back(1);
                     g.rep.push_back(i == 0 ? 0 : 1);
                     if (i) list += ',';
-                    list += add_value(g, rng, shape);
+                    list += value(rng);
                 }
                 list += ']';
                 g.rows.push_back(std::move(list));
@@ -343,6 +361,32 @@ std::string codec_name(pf::Compression c) {
     return "?";
 }
 
+std::string encoding_name(pf::Encoding e) {
+    switch (e) {
+        case pf::Encoding::Plain: return "PLAIN";
+        case pf::Encoding::DeltaBinaryPacked: return "DELTA_BINARY_PACKED";
+        case pf::Encoding::DeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
+        case pf::Encoding::DeltaByteArray: return "DELTA_BYTE_ARRAY";
+        case pf::Encoding::RleDictionary: return "RLE_DICTIONARY";
+        case pf::Encoding::ByteStreamSplit: return "BYTE_STREAM_SPLIT";
+    }
+    return "?";
+}
+
+bool encoding_fits(pf::Encoding e, pf::PhysicalType t) {
+    using T = pf::PhysicalType;
+    switch (e) {
+        case pf::Encoding::Plain: return true;
+        case pf::Encoding::RleDictionary: return t != T::Boolean;
+        case pf::Encoding::DeltaBinaryPacked: return t == T::Int32 || t == T::Int64;
+        case pf::Encoding::DeltaLengthByteArray:
+        case pf::Encoding::DeltaByteArray: return t == T::ByteArray;
+        case pf::Encoding::ByteStreamSplit:
+            return t == T::Int32 || t == T::Int64 || t == T::Float || t == T::Double || t == T::FixedLenByteArray;
+    }
+    return false;
+}
+
 std::string statistics_name(pf::Statistics s) {
     switch (s) {
         case pf::Statistics::None: return "NONE";
@@ -382,6 +426,13 @@ void write_sidecar(const ExpectedFile& file) {
         }
         if (col.statistics) {
             out << ",\"statistics\":" << quoted(statistics_name(*col.statistics));
+        }
+        if (!columns[c].data_page_encodings.empty()) {
+            out << ",\"data_page_encodings\":[";
+            for (std::size_t i = 0; i < columns[c].data_page_encodings.size(); ++i) {
+                out << (i ? "," : "") << quoted(columns[c].data_page_encodings[i]);
+            }
+            out << "]";
         }
         out << ",\"logical\":" << logical_json(col.logical) << ",\"values\":[";
         bool first_row = true;

@@ -42,6 +42,7 @@ struct Shape {
     double null_probability = 0.2;  // OPTIONAL: share of null rows
     std::uint32_t max_list = 4;     // REPEATED: lists have 0..max_list elements
     std::uint32_t max_bytes = 24;   // BYTE_ARRAY: values have 0..max_bytes bytes
+    std::uint64_t distinct = 0;     // > 0: values are drawn from this many (dictionaries pay)
 };
 
 // One column's data for one row group, and the sidecar JSON of each of its rows.
@@ -52,6 +53,9 @@ struct GeneratedColumn {
     std::vector<std::uint8_t> def;
     std::vector<std::uint8_t> rep;
     std::vector<std::string> rows;  // JSON per row
+    // If not empty: exactly the encodings (parquet.thrift names) the data pages must use in
+    // every row group, checked by the cross-check (taken from the first row group's column).
+    std::vector<std::string> data_page_encodings{};
 
     // The column's input, typed the way a user would type it.
     pf::ColumnData data() const;
@@ -80,6 +84,17 @@ std::string physical_name(pf::PhysicalType t);
 // The sidecar form of a BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY value: a JSON string of its hex.
 std::string hex_json(const std::byte* data, std::size_t n);
 std::string hex_json(std::string_view bytes);
+
+// parquet.thrift's name of an encoding ("RLE_DICTIONARY", ...), as the sidecars state it.
+std::string encoding_name(pf::Encoding e);
+
+// Whether the format lets `e` encode values of `t` (the writer refuses the rest).
+bool encoding_fits(pf::Encoding e, pf::PhysicalType t);
+
+// Every value encoding the writer has.
+inline constexpr pf::Encoding kAllEncodings[] = {pf::Encoding::Plain, pf::Encoding::RleDictionary,
+                                                 pf::Encoding::DeltaBinaryPacked, pf::Encoding::DeltaLengthByteArray,
+                                                 pf::Encoding::DeltaByteArray, pf::Encoding::ByteStreamSplit};
 
 // The sidecar's name of a statistics level: "NONE", "CHUNK" or "PAGE".
 std::string statistics_name(pf::Statistics s);

@@ -29,10 +29,11 @@ pf::Column column_of(pf::PhysicalType t, pf::Repetition r, std::string name = "v
     return c;
 }
 
-// Writes `groups` row groups of the given sizes for `columns` and its sidecar.
+// Writes `groups` row groups of the given sizes for `columns` and its sidecar; `encodings`, if
+// given, holds per column the encodings its data pages must use (see GeneratedColumn).
 void write_case(const std::filesystem::path& path, const std::vector<pf::Column>& columns,
                 const std::vector<std::size_t>& group_rows, pf::WriterOptions options, std::uint64_t seed,
-                const pftest::Shape& shape = {}) {
+                const pftest::Shape& shape = {}, const std::vector<std::vector<std::string>>& encodings = {}) {
     Rng rng(seed);
     pf::Schema schema;
     for (const auto& c : columns) schema.add(c);
@@ -42,6 +43,7 @@ void write_case(const std::filesystem::path& path, const std::vector<pf::Column>
     for (std::size_t rows : group_rows) {
         std::vector<GeneratedColumn> group;
         for (const auto& c : columns) group.push_back(generate(c, rows, rng, shape));
+        for (std::size_t i = 0; i < encodings.size(); ++i) group[i].data_page_encodings = encodings[i];
         file.row_groups.push_back(std::move(group));
     }
     pftest::write_file_and_sidecar(file, schema, options);
@@ -72,6 +74,48 @@ TEST_P(TypeMatrix, RoundTripsThroughReaders) {
     ASSERT_NO_THROW(write_case(dir / (stem + ".parquet"), {column_of(type, repetition)}, {1, 1500, 37}, options,
                                seed));
 }
+
+// Every encoding that fits each physical type, for each repetition, through the readers: a file
+// per encoding, codecs taken in turn, small pages. Dictionary cases draw values from 40 distinct
+// ones (so the dictionary pays and is kept); the cross-check also checks that every data page is
+// in the encoding asked for.
+using EncodingParam = std::tuple<pf::PhysicalType, pf::Repetition>;
+class EncodingMatrix : public ::testing::TestWithParam<EncodingParam> {};
+
+TEST_P(EncodingMatrix, EveryEncodingRoundTrips) {
+    const auto [type, repetition] = GetParam();
+    const auto dir = pftest::output_dir("encodings");
+    std::size_t n = 0;
+    for (pf::Encoding encoding : pftest::kAllEncodings) {
+        if (!pftest::encoding_fits(encoding, type)) continue;
+        std::string stem = pftest::physical_name(type) + "_" + repetition_name(repetition) + "_" +
+                           pftest::encoding_name(encoding);
+        pf::Column column = column_of(type, repetition);
+        column.encoding = encoding;
+        pf::WriterOptions options;
+        options.compression = pftest::kAllCodecs[(static_cast<std::size_t>(type) + n++) % std::size(pftest::kAllCodecs)];
+        options.data_page_size = 700;
+        pftest::Shape shape;
+        shape.max_bytes = 40;
+        if (encoding == pf::Encoding::RleDictionary) shape.distinct = 40;
+        const auto seed = static_cast<std::uint64_t>(type) * 1000 + static_cast<std::uint64_t>(repetition) * 100 +
+                          static_cast<std::uint64_t>(encoding);
+        ASSERT_NO_THROW(write_case(dir / (stem + ".parquet"), {column}, {1, 2000, 129}, options, seed, shape,
+                                   {{pftest::encoding_name(encoding)}}))
+            << stem;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllTypes, EncodingMatrix,
+    ::testing::Combine(::testing::Values(pf::PhysicalType::Boolean, pf::PhysicalType::Int32, pf::PhysicalType::Int64,
+                                         pf::PhysicalType::Int96, pf::PhysicalType::Float, pf::PhysicalType::Double,
+                                         pf::PhysicalType::ByteArray, pf::PhysicalType::FixedLenByteArray),
+                       ::testing::Values(pf::Repetition::Required, pf::Repetition::Optional,
+                                         pf::Repetition::Repeated)),
+    [](const ::testing::TestParamInfo<EncodingParam>& info) {
+        return pftest::physical_name(std::get<0>(info.param)) + "_" + repetition_name(std::get<1>(info.param));
+    });
 
 INSTANTIATE_TEST_SUITE_P(
     AllTypes, TypeMatrix,
@@ -237,6 +281,72 @@ TEST(Writer, StatisticsLevelsAndBounds) {
                pftest::Shape{0.5, 2, 80});
     options.statistics = pf::Statistics::None;
     write_case(pftest::output_dir("writer") / "statistics_none.parquet", columns, {500}, options, 37);
+}
+
+// The default encoding: a dictionary while it pays. Three files, through the readers: a chunk that
+// starts with few distinct values and then outgrows the 1 MiB dictionary (dictionary pages, then
+// PLAIN for the rest of the chunk); a chunk of unique values (PLAIN from the start: the first
+// 1,024 values are over 75 % distinct); and a chunk of few values (dictionary throughout).
+TEST(Writer, DictionaryFallsBackWhereItDoesNotPay) {
+    pf::Schema schema;
+    schema.required("s", pf::PhysicalType::ByteArray);
+    const auto write = [&](const std::string& name, std::size_t repeated, std::size_t unique,
+                           std::vector<std::string> encodings) {
+        GeneratedColumn g;
+        g.column = schema.columns()[0];
+        g.offsets = {0};
+        g.data_page_encodings = std::move(encodings);
+        Rng rng(41);
+        for (std::size_t i = 0; i < repeated + unique; ++i) {
+            std::string value = i < repeated ? "symbol-" + std::to_string(i % 8) : std::string(48, '\0');
+            if (i >= repeated) {
+                for (char& ch : value) ch = static_cast<char>('a' + rng.below(26));
+            }
+            for (char ch : value) g.values.push_back(static_cast<std::byte>(ch));
+            g.offsets.push_back(static_cast<std::uint32_t>(g.values.size()));
+            g.rows.push_back(pftest::hex_json(value));
+        }
+        ExpectedFile file{pftest::output_dir("writer") / name, pf::Compression::Snappy, {}, {}};
+        file.row_groups = {{g}};
+        pf::WriterOptions options;
+        options.compression = pf::Compression::Snappy;
+        options.data_page_size = 16 << 10;
+        pftest::write_file_and_sidecar(file, schema, options);
+    };
+    // 30,000 unique 48-byte values: 1.5 MB of dictionary, past the limit part way.
+    write("dictionary_fallback.parquet", 3000, 30'000, {"RLE_DICTIONARY", "PLAIN"});
+    write("dictionary_unprofitable.parquet", 0, 5000, {"PLAIN"});
+    write("dictionary_kept.parquet", 20'000, 0, {"RLE_DICTIONARY"});
+}
+
+TEST(Writer, EncodingsThatDoNotFitAreRefused) {
+    const auto refused = [](pf::PhysicalType type, pf::Encoding encoding) {
+        pf::Schema schema;
+        pf::Column c{"c", type, pf::Repetition::Required, 0, {}, {}};
+        if (type == pf::PhysicalType::FixedLenByteArray) c.type_length = 4;
+        c.encoding = encoding;
+        schema.add(c);
+        try {
+            pf::Writer writer(pftest::output_dir("errors") / "never_written.parquet", schema);
+        } catch (const pf::Error& e) {
+            EXPECT_EQ(e.code(), pf::ErrorCode::InvalidArgument);
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    for (pf::PhysicalType type : {pf::PhysicalType::Boolean, pf::PhysicalType::Int32, pf::PhysicalType::Int64,
+                                  pf::PhysicalType::Int96, pf::PhysicalType::Float, pf::PhysicalType::Double,
+                                  pf::PhysicalType::ByteArray, pf::PhysicalType::FixedLenByteArray}) {
+        for (pf::Encoding encoding : pftest::kAllEncodings) {
+            if (pftest::encoding_fits(encoding, type)) continue;
+            const std::string message = refused(type, encoding);
+            EXPECT_NE(message.find("column 'c': " + pftest::encoding_name(encoding) + " cannot encode " +
+                                   pftest::physical_name(type)),
+                      std::string::npos)
+                << message;
+        }
+    }
+    EXPECT_FALSE(std::filesystem::exists(pftest::output_dir("errors") / "never_written.parquet"));
 }
 
 TEST(Writer, RequiredPathDerivesRowCount) {

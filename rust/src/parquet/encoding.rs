@@ -7,6 +7,13 @@
 #[cfg(target_endian = "big")]
 compile_error!("parquet_flow copies fixed-width values as little-endian bytes; big-endian hosts are not supported");
 
+pub mod byte_arrays;
+pub mod byte_stream_split;
+pub mod delta;
+pub mod dictionary;
+
+pub use byte_arrays::ByteArrays;
+
 /// Packs eight 0/1 bytes into one byte, first value in the least significant bit.
 #[inline]
 fn pack8(bytes: &[u8]) -> u8 {

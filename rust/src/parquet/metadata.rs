@@ -39,9 +39,81 @@ impl Codec {
     }
 }
 
+/// Value encodings a column can ask for; discriminants are parquet.thrift's `Encoding` (and the
+/// C ABI's `PF_ENCODING_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Encoding {
+    Plain = 0,
+    DeltaBinaryPacked = 5,
+    DeltaLengthByteArray = 6,
+    DeltaByteArray = 7,
+    /// A dictionary page, then data pages of indices; falls back to PLAIN for the rest of the
+    /// chunk when the dictionary grows past its limit or does not pay.
+    RleDictionary = 8,
+    ByteStreamSplit = 9,
+}
+
+impl Encoding {
+    pub fn from_code(code: i64) -> Option<Self> {
+        Some(match code {
+            0 => Encoding::Plain,
+            5 => Encoding::DeltaBinaryPacked,
+            6 => Encoding::DeltaLengthByteArray,
+            7 => Encoding::DeltaByteArray,
+            8 => Encoding::RleDictionary,
+            9 => Encoding::ByteStreamSplit,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Plain => "PLAIN",
+            Encoding::DeltaBinaryPacked => "DELTA_BINARY_PACKED",
+            Encoding::DeltaLengthByteArray => "DELTA_LENGTH_BYTE_ARRAY",
+            Encoding::DeltaByteArray => "DELTA_BYTE_ARRAY",
+            Encoding::RleDictionary => "RLE_DICTIONARY",
+            Encoding::ByteStreamSplit => "BYTE_STREAM_SPLIT",
+        }
+    }
+
+    /// Whether values of `physical` can be written in this encoding (encodings.md).
+    pub fn fits(self, physical: PhysicalType) -> bool {
+        use PhysicalType::*;
+        match self {
+            Encoding::Plain => true,
+            Encoding::RleDictionary => physical != Boolean,
+            Encoding::DeltaBinaryPacked => matches!(physical, Int32 | Int64),
+            Encoding::DeltaLengthByteArray | Encoding::DeltaByteArray => physical == ByteArray,
+            Encoding::ByteStreamSplit => {
+                matches!(physical, Int32 | Int64 | Float | Double | FixedLenByteArray)
+            }
+        }
+    }
+
+    /// The encodings a column of `physical` may use, for error messages.
+    pub fn allowed_for(physical: PhysicalType) -> String {
+        [
+            Encoding::Plain,
+            Encoding::RleDictionary,
+            Encoding::DeltaBinaryPacked,
+            Encoding::DeltaLengthByteArray,
+            Encoding::DeltaByteArray,
+            Encoding::ByteStreamSplit,
+        ]
+        .iter()
+        .filter(|e| e.fits(physical))
+        .map(|e| format!("{} ({})", e.name(), *e as u8))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
 const ENCODING_PLAIN: i32 = 0;
 const ENCODING_RLE: i32 = 3;
 const PAGE_TYPE_DATA: i32 = 0;
+const PAGE_TYPE_DICTIONARY: i32 = 2;
 /// parquet.thrift `FileMetaData.version`.
 const FORMAT_VERSION: i32 = 1;
 
@@ -52,6 +124,10 @@ pub struct ColumnChunkMeta {
     pub total_uncompressed_size: i64,
     pub total_compressed_size: i64,
     pub data_page_offset: i64,
+    /// Where the dictionary page starts, if the chunk has one (it then starts the chunk).
+    pub dictionary_page_offset: Option<i64>,
+    /// How many data pages use each encoding.
+    pub data_encodings: Vec<(Encoding, u32)>,
     /// Chunk statistics, unless the column's statistics are off.
     pub statistics: Option<Statistics>,
     /// The serialized `ColumnIndex` (empty: none) and `OffsetIndex`, until they are written.
@@ -75,11 +151,26 @@ impl ColumnChunkMeta {
             total_uncompressed_size: 0,
             total_compressed_size: 0,
             data_page_offset,
+            dictionary_page_offset: None,
+            data_encodings: Vec::new(),
             statistics: None,
             column_index: Vec::new(),
             offset_index: Vec::new(),
             index_location: None,
         }
+    }
+
+    /// Counts a data page written in `encoding`.
+    pub fn count_data_page(&mut self, encoding: Encoding) {
+        match self.data_encodings.iter_mut().find(|(e, _)| *e == encoding) {
+            Some((_, n)) => *n += 1,
+            None => self.data_encodings.push((encoding, 1)),
+        }
+    }
+
+    /// Where the chunk starts: its dictionary page, or its first data page.
+    pub fn start(&self) -> i64 {
+        self.dictionary_page_offset.unwrap_or(self.data_page_offset)
     }
 }
 
@@ -89,14 +180,15 @@ pub struct RowGroupMeta {
     pub num_rows: i64,
 }
 
-/// Appends a v1 `PageHeader` for a PLAIN data page with RLE levels. `crc`, if given, is the
-/// CRC-32 (the gzip polynomial) of the page's bytes after the header, as stored (compressed);
-/// `statistics`, if given, the page's.
+/// Appends a v1 `PageHeader` for a data page of values in `encoding` with RLE levels. `crc`, if
+/// given, is the CRC-32 (the gzip polynomial) of the page's bytes after the header, as stored
+/// (compressed); `statistics`, if given, the page's.
 pub fn write_data_page_header(
     out: &mut Vec<u8>,
     uncompressed_size: i32,
     compressed_size: i32,
     num_values: i32,
+    encoding: Encoding,
     crc: Option<u32>,
     statistics: Option<(&Column, SortOrder, &Statistics)>,
 ) {
@@ -111,7 +203,7 @@ pub fn write_data_page_header(
     }
     w.field_struct_begin(5); // DataPageHeader
     w.field_i32(1, num_values);
-    w.field_i32(2, ENCODING_PLAIN);
+    w.field_i32(2, encoding as i32);
     w.field_i32(3, ENCODING_RLE);
     w.field_i32(4, ENCODING_RLE);
     if let Some((column, order, stats)) = statistics {
@@ -119,6 +211,29 @@ pub fn write_data_page_header(
         write_statistics_fields(&mut w, column, order, stats);
         w.struct_end();
     }
+    w.struct_end();
+    w.struct_end();
+}
+
+/// Appends the `PageHeader` of a dictionary page: `entries` values, PLAIN.
+pub fn write_dictionary_page_header(
+    out: &mut Vec<u8>,
+    uncompressed_size: i32,
+    compressed_size: i32,
+    entries: i32,
+    crc: Option<u32>,
+) {
+    let mut w = CompactWriter::new(out);
+    w.struct_begin();
+    w.field_i32(1, PAGE_TYPE_DICTIONARY);
+    w.field_i32(2, uncompressed_size);
+    w.field_i32(3, compressed_size);
+    if let Some(crc) = crc {
+        w.field_i32(4, crc as i32);
+    }
+    w.field_struct_begin(7); // DictionaryPageHeader
+    w.field_i32(1, entries);
+    w.field_i32(2, ENCODING_PLAIN);
     w.struct_end();
     w.struct_end();
 }
@@ -290,14 +405,24 @@ fn write_row_group(
     w.field_list_begin(1, ListElem::Struct, rg.columns.len());
     for ((chunk, column), codec) in rg.columns.iter().zip(meta.columns).zip(meta.codecs) {
         w.struct_begin();
-        w.field_i64(2, chunk.data_page_offset); // deprecated file_offset: the chunk's start
+        w.field_i64(2, chunk.start()); // deprecated file_offset: the chunk's start
         w.field_struct_begin(3); // ColumnMetaData
         w.field_i32(1, column.physical as i32);
-        let has_levels = column.repetition != Repetition::Required;
-        w.field_list_begin(2, ListElem::I32, 1 + has_levels as usize);
-        w.i32(ENCODING_PLAIN);
-        if has_levels {
-            w.i32(ENCODING_RLE);
+        // Every encoding in the chunk: values, the dictionary page's PLAIN, RLE levels.
+        let mut encodings: Vec<i32> = chunk
+            .data_encodings
+            .iter()
+            .map(|(e, _)| *e as i32)
+            .collect();
+        if chunk.dictionary_page_offset.is_some() && !encodings.contains(&ENCODING_PLAIN) {
+            encodings.push(ENCODING_PLAIN);
+        }
+        if column.repetition != Repetition::Required {
+            encodings.push(ENCODING_RLE);
+        }
+        w.field_list_begin(2, ListElem::I32, encodings.len());
+        for e in encodings {
+            w.i32(e);
         }
         w.field_list_begin(3, ListElem::Binary, 1);
         w.binary(column.name.as_bytes());
@@ -306,9 +431,33 @@ fn write_row_group(
         w.field_i64(6, chunk.total_uncompressed_size);
         w.field_i64(7, chunk.total_compressed_size);
         w.field_i64(9, chunk.data_page_offset);
+        if let Some(offset) = chunk.dictionary_page_offset {
+            w.field_i64(11, offset);
+        }
         if let Some(stats) = &chunk.statistics {
             w.field_struct_begin(12);
             write_statistics_fields(w, column, SortOrder::of(column), stats);
+            w.struct_end();
+        }
+        // PageEncodingStats: readers learn from it whether every data page is dictionary-encoded.
+        let dictionary = chunk.dictionary_page_offset.is_some() as usize;
+        w.field_list_begin(
+            13,
+            ListElem::Struct,
+            dictionary + chunk.data_encodings.len(),
+        );
+        if dictionary == 1 {
+            w.struct_begin();
+            w.field_i32(1, PAGE_TYPE_DICTIONARY);
+            w.field_i32(2, ENCODING_PLAIN);
+            w.field_i32(3, 1);
+            w.struct_end();
+        }
+        for (encoding, count) in &chunk.data_encodings {
+            w.struct_begin();
+            w.field_i32(1, PAGE_TYPE_DATA);
+            w.field_i32(2, *encoding as i32);
+            w.field_i32(3, *count as i32);
             w.struct_end();
         }
         w.struct_end(); // ColumnMetaData
@@ -328,7 +477,7 @@ fn write_row_group(
     w.field_i64(2, uncompressed);
     w.field_i64(3, rg.num_rows);
     if let Some(first) = rg.columns.first() {
-        w.field_i64(5, first.data_page_offset);
+        w.field_i64(5, first.start());
     }
     w.field_i64(6, compressed);
     if let Ok(ordinal) = i16::try_from(ordinal) {

@@ -15,7 +15,7 @@ pub mod thrift;
 pub mod writer;
 
 pub use input::ColumnInput;
-pub use metadata::Codec;
+pub use metadata::{Codec, Encoding};
 pub use recover::{recover, Recovery};
 pub use schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
 pub use statistics::StatisticsLevel;

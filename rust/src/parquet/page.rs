@@ -3,9 +3,16 @@
 use std::io::Write;
 
 use super::compress::PageCompressor;
-use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits};
+use super::encoding::byte_stream_split::encode_byte_stream_split;
+use super::encoding::delta::{
+    encode_delta_binary_packed, encode_delta_byte_array, encode_delta_length_byte_array,
+};
+use super::encoding::dictionary::{encode_dictionary_indices, Dictionary, DictionaryKind};
+use super::encoding::{encode_byte_arrays, encode_level_run, encode_levels, pack_bits, ByteArrays};
 use super::input::{ColumnInput, ValidatedCounts};
-use super::metadata::{write_data_page_header, Codec, ColumnChunkMeta};
+use super::metadata::{
+    write_data_page_header, write_dictionary_page_header, Codec, ColumnChunkMeta, Encoding,
+};
 use super::statistics::{
     page_min_max, write_column_index, write_offset_index, PageEntry, SortOrder, Statistics,
     StatisticsLevel,
@@ -20,6 +27,15 @@ pub fn page_crc(body: &[u8]) -> u32 {
 use super::schema::{Column, PhysicalType};
 use crate::error::Error;
 
+/// A dictionary whose PLAIN size passes this stops growing: the rest of the chunk is written
+/// PLAIN (arrow-rs's default dictionary page limit).
+pub const DICTIONARY_LIMIT: usize = 1 << 20;
+/// A dictionary is tried on the first this many values of a chunk first; where more than
+/// `PROBE_DISTINCT_PERCENT` of them are distinct, the chunk is written in the fallback encoding
+/// from the start (a dictionary of unique values only costs).
+const PROBE_VALUES: usize = 1024;
+const PROBE_DISTINCT_PERCENT: usize = 75;
+
 /// Scratch buffers reused across pages, columns and row groups.
 #[derive(Default)]
 pub struct PageEncoder {
@@ -29,6 +45,12 @@ pub struct PageEncoder {
     header: Vec<u8>,
     /// The current chunk's data pages, for its page index.
     pages: Vec<PageEntry>,
+    /// The current chunk's dictionary, if it is dictionary-encoded.
+    dictionary: Option<Dictionary>,
+    indices: Vec<u32>,
+    /// Dictionary-encoded data pages (headers and bodies) waiting for their dictionary page,
+    /// which must come first in the chunk; their `pages` entries hold offsets into this buffer.
+    pending: Vec<u8>,
 }
 
 /// A page's span: level entries `[entry_start, entry_end)` and values `[value_start, value_end)`.
@@ -49,26 +71,42 @@ pub struct ChunkOutput<'a, W: Write> {
     pub checksums: bool,
 }
 
+/// How one column chunk is written: its codec, statistics and value encoding.
+#[derive(Clone, Copy, Debug)]
+pub struct ChunkSettings {
+    pub codec: Codec,
+    pub statistics: StatisticsLevel,
+    /// `RleDictionary` means a dictionary while it pays, PLAIN after.
+    pub encoding: Encoding,
+    pub page_size: usize,
+}
+
 impl PageEncoder {
-    /// Writes one validated column chunk as data pages of about `page_size` bytes each, with
-    /// the statistics `level` asks for, and serializes its page index.
-    #[allow(clippy::too_many_arguments)]
+    /// Writes one validated column chunk as data pages of about `page_size` bytes each (a
+    /// dictionary page first if the chunk is dictionary-encoded), with the statistics asked
+    /// for, and serializes its page index.
     pub fn write_chunk<W: Write>(
         &mut self,
         column: &Column,
-        codec: Codec,
-        level: StatisticsLevel,
+        settings: ChunkSettings,
         input: &ColumnInput<'_>,
         counts: ValidatedCounts,
-        page_size: usize,
         sink: &mut ChunkOutput<'_, W>,
     ) -> std::result::Result<ColumnChunkMeta, ChunkError> {
         let start = *sink.position;
         let mut meta = ColumnChunkMeta::new(counts.entries as i64, start as i64);
         let order = SortOrder::of(column);
+        let level = settings.statistics;
         let mut chunk_stats = (level > StatisticsLevel::None).then(Statistics::default);
         let (mut min, mut max) = (Vec::new(), Vec::new());
         self.pages.clear();
+        self.pending.clear();
+        let mut dictionary_on = settings.encoding == Encoding::RleDictionary
+            && self.dictionary_pays(column, input, counts.values);
+        let fallback = match settings.encoding {
+            Encoding::RleDictionary => Encoding::Plain,
+            other => other,
+        };
         let mut first_row = 0i64;
         let mut span = PageSpan {
             entry_start: 0,
@@ -77,34 +115,24 @@ impl PageEncoder {
             value_end: 0,
         };
         // Row groups are never empty (the writer rejects them), so there is at least one page.
-        // PLAIN-encoded values of a column without levels are the page as they are.
-        let direct = input.plain_encoded && column.repetition.max_def_level() == 0;
         while span.entry_end < counts.entries {
-            span = next_page(column, input, counts, span, page_size);
+            span = next_page(column, input, counts, span, settings.page_size);
+            let encoding = if dictionary_on {
+                Encoding::RleDictionary
+            } else {
+                fallback
+            };
+            // PLAIN-encoded values of a column without levels are the page as they are.
+            let direct = encoding == Encoding::Plain
+                && input.plain_encoded
+                && column.repetition.max_def_level() == 0;
             let page: &[u8] = if direct {
                 let offsets = input.offsets.expect("validated: byte arrays have offsets");
                 &input.values[offsets[span.value_start] as usize..offsets[span.value_end] as usize]
             } else {
-                self.encode_page(column, input, span);
+                self.encode_page(column, input, span, encoding);
                 &self.page
             };
-            let uncompressed = page.len();
-            let body: &[u8] = match codec {
-                Codec::Uncompressed => page,
-                _ => {
-                    sink.compressor
-                        .compress(codec, page, &mut self.compressed)
-                        .map_err(ChunkError::Input)?;
-                    &self.compressed
-                }
-            };
-            let too_big = |n: usize| i32::try_from(n).is_err();
-            if too_big(uncompressed) || too_big(body.len()) {
-                return Err(ChunkError::Input(Error::invalid(format!(
-                    "column '{}': a page would hold {uncompressed} bytes, over Parquet's 2 GiB page limit (one value too large?)",
-                    column.name
-                ))));
-            }
             let page_stats = chunk_stats.as_mut().map(|chunk| {
                 let has = page_min_max(
                     column,
@@ -124,26 +152,51 @@ impl PageEncoder {
                 chunk.merge(&page, order, column.physical);
                 page
             });
-            self.header.clear();
-            write_data_page_header(
-                &mut self.header,
-                uncompressed as i32,
-                body.len() as i32,
-                (span.entry_end - span.entry_start) as i32,
-                sink.checksums.then(|| page_crc(body)),
-                page_stats
+            let kind = PageKind::Data {
+                values: (span.entry_end - span.entry_start) as i32,
+                encoding,
+                statistics: page_stats
                     .as_ref()
                     .filter(|_| level == StatisticsLevel::Page)
                     .map(|s| (column, order, s)),
-            );
-            sink.out.write_all(&self.header).map_err(ChunkError::Io)?;
-            sink.out.write_all(body).map_err(ChunkError::Io)?;
-            let header_len = self.header.len() as i64;
-            meta.total_uncompressed_size += header_len + uncompressed as i64;
-            meta.total_compressed_size += header_len + body.len() as i64;
+            };
+            let stored = if dictionary_on {
+                let at = self.pending.len();
+                let sizes = store_page(
+                    column,
+                    page,
+                    kind,
+                    settings.codec,
+                    sink.compressor,
+                    sink.checksums,
+                    &mut self.compressed,
+                    &mut self.header,
+                    &mut self.pending,
+                )?;
+                (at as i64, sizes)
+            } else {
+                let at = *sink.position as i64;
+                let sizes = store_page(
+                    column,
+                    page,
+                    kind,
+                    settings.codec,
+                    sink.compressor,
+                    sink.checksums,
+                    &mut self.compressed,
+                    &mut self.header,
+                    &mut *sink.out,
+                )?;
+                *sink.position += sizes.1 as u64;
+                (at, sizes)
+            };
+            let (offset, (uncompressed, stored_len)) = stored;
+            meta.total_uncompressed_size += uncompressed as i64;
+            meta.total_compressed_size += stored_len as i64;
+            meta.count_data_page(encoding);
             self.pages.push(PageEntry {
-                offset: *sink.position as i64,
-                compressed_size: (self.header.len() + body.len()) as i32,
+                offset,
+                compressed_size: stored_len as i32,
                 first_row,
                 all_null: span.value_start == span.value_end,
                 statistics: page_stats.filter(|_| level == StatisticsLevel::Page),
@@ -155,8 +208,21 @@ impl PageEncoder {
                     .count(),
                 None => span.entry_end - span.entry_start,
             } as i64;
-            *sink.position += (self.header.len() + body.len()) as u64;
+            // A dictionary past its limit stops here: the pages so far use it, the rest PLAIN.
+            if dictionary_on
+                && self
+                    .dictionary
+                    .as_ref()
+                    .is_some_and(|d| d.encoded_size() >= DICTIONARY_LIMIT)
+            {
+                self.write_dictionary(column, settings.codec, &mut meta, sink)?;
+                dictionary_on = false;
+            }
         }
+        if dictionary_on {
+            self.write_dictionary(column, settings.codec, &mut meta, sink)?;
+        }
+        meta.data_page_offset = self.pages[0].offset;
         meta.statistics = chunk_stats;
         write_offset_index(&mut meta.offset_index, &self.pages);
         if level == StatisticsLevel::Page {
@@ -166,7 +232,71 @@ impl PageEncoder {
         Ok(meta)
     }
 
-    fn encode_page(&mut self, column: &Column, input: &ColumnInput<'_>, span: PageSpan) {
+    /// Starts the chunk's dictionary with its first values and says whether it is worth it.
+    fn dictionary_pays(&mut self, column: &Column, input: &ColumnInput<'_>, values: usize) -> bool {
+        let kind = match column.physical {
+            PhysicalType::ByteArray => DictionaryKind::ByteArray,
+            PhysicalType::FixedLenByteArray => DictionaryKind::Fixed(column.type_length as usize),
+            other => DictionaryKind::Fixed(other.input_width().expect("fixed-width type")),
+        };
+        let dictionary = match &mut self.dictionary {
+            Some(d) if d.kind() == kind => {
+                d.clear();
+                d
+            }
+            slot => slot.insert(Dictionary::new(kind)),
+        };
+        let probe = values.min(PROBE_VALUES);
+        self.indices.clear();
+        insert_values(dictionary, column, input, 0, probe, &mut self.indices);
+        probe < PROBE_VALUES || dictionary.len() * 100 <= probe * PROBE_DISTINCT_PERCENT
+    }
+
+    /// Writes the dictionary page, then the data pages that waited for it.
+    fn write_dictionary<W: Write>(
+        &mut self,
+        column: &Column,
+        codec: Codec,
+        meta: &mut ColumnChunkMeta,
+        sink: &mut ChunkOutput<'_, W>,
+    ) -> std::result::Result<(), ChunkError> {
+        let dictionary = self.dictionary.as_ref().expect("dictionary-encoded chunk");
+        let entries = dictionary.len();
+        let at = *sink.position;
+        let (uncompressed, stored) = store_page(
+            column,
+            dictionary.plain(),
+            PageKind::Dictionary {
+                entries: i32::try_from(entries).unwrap_or(i32::MAX),
+            },
+            codec,
+            sink.compressor,
+            sink.checksums,
+            &mut self.compressed,
+            &mut self.header,
+            &mut *sink.out,
+        )?;
+        meta.dictionary_page_offset = Some(at as i64);
+        meta.total_uncompressed_size += uncompressed as i64;
+        meta.total_compressed_size += stored as i64;
+        *sink.position += stored as u64;
+        sink.out.write_all(&self.pending).map_err(ChunkError::Io)?;
+        let base = *sink.position as i64;
+        for page in &mut self.pages {
+            page.offset += base;
+        }
+        *sink.position += self.pending.len() as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn encode_page(
+        &mut self,
+        column: &Column,
+        input: &ColumnInput<'_>,
+        span: PageSpan,
+        encoding: Encoding,
+    ) {
         let page = &mut self.page;
         page.clear();
         let entries = span.entry_start..span.entry_end;
@@ -185,9 +315,33 @@ impl PageEncoder {
             }
         }
         let (v0, v1) = (span.value_start, span.value_end);
-        match column.physical {
-            PhysicalType::Boolean => pack_bits(&input.values[v0..v1], page),
-            PhysicalType::ByteArray => {
+        let width = match column.physical {
+            PhysicalType::FixedLenByteArray => column.type_length as usize,
+            other => other.input_width().unwrap_or(0),
+        };
+        let byte_arrays = || {
+            let offsets = input.offsets.expect("validated: byte arrays have offsets");
+            ByteArrays::new(input.values, &offsets[v0..=v1], input.plain_encoded)
+        };
+        match (encoding, column.physical) {
+            (Encoding::RleDictionary, _) => {
+                let dictionary = self.dictionary.as_mut().expect("dictionary-encoded chunk");
+                self.indices.clear();
+                insert_values(dictionary, column, input, v0, v1, &mut self.indices);
+                encode_dictionary_indices(&self.indices, dictionary.len(), page);
+            }
+            (Encoding::DeltaBinaryPacked, _) => {
+                encode_delta_binary_packed(&input.values[v0 * width..v1 * width], width, page)
+            }
+            (Encoding::DeltaLengthByteArray, _) => {
+                encode_delta_length_byte_array(&byte_arrays(), page)
+            }
+            (Encoding::DeltaByteArray, _) => encode_delta_byte_array(&byte_arrays(), page),
+            (Encoding::ByteStreamSplit, _) => {
+                encode_byte_stream_split(&input.values[v0 * width..v1 * width], width, page)
+            }
+            (Encoding::Plain, PhysicalType::Boolean) => pack_bits(&input.values[v0..v1], page),
+            (Encoding::Plain, PhysicalType::ByteArray) => {
                 let offsets = input.offsets.expect("validated: byte arrays have offsets");
                 if input.plain_encoded {
                     page.extend_from_slice(
@@ -197,16 +351,100 @@ impl PageEncoder {
                     encode_byte_arrays(input.values, &offsets[v0..=v1], page);
                 }
             }
-            PhysicalType::FixedLenByteArray => {
-                let w = column.type_length as usize;
-                page.extend_from_slice(&input.values[v0 * w..v1 * w]);
-            }
-            other => {
-                let w = other.input_width().expect("fixed-width type");
-                page.extend_from_slice(&input.values[v0 * w..v1 * w]);
-            }
+            (Encoding::Plain, _) => page.extend_from_slice(&input.values[v0 * width..v1 * width]),
         }
     }
+}
+
+/// Inserts values `[v0, v1)` of a validated input into `dictionary`, appending their indices.
+fn insert_values(
+    dictionary: &mut Dictionary,
+    column: &Column,
+    input: &ColumnInput<'_>,
+    v0: usize,
+    v1: usize,
+    indices: &mut Vec<u32>,
+) {
+    match dictionary.kind() {
+        DictionaryKind::ByteArray => {
+            let offsets = input.offsets.expect("validated: byte arrays have offsets");
+            let values = ByteArrays::new(input.values, &offsets[v0..=v1], input.plain_encoded);
+            dictionary.insert_byte_arrays(&values, indices);
+        }
+        DictionaryKind::Fixed(w) => {
+            debug_assert!(column.physical != PhysicalType::ByteArray);
+            dictionary.insert_fixed_values(&input.values[v0 * w..v1 * w], indices);
+        }
+    }
+}
+
+/// What a page is, for its header.
+#[derive(Clone, Copy)]
+enum PageKind<'a> {
+    Data {
+        values: i32,
+        encoding: Encoding,
+        statistics: Option<(&'a Column, SortOrder, &'a Statistics)>,
+    },
+    Dictionary {
+        entries: i32,
+    },
+}
+
+/// Compresses `page`, writes its header and body to `out`; returns the uncompressed and the
+/// stored size, headers included.
+#[allow(clippy::too_many_arguments)]
+fn store_page(
+    column: &Column,
+    page: &[u8],
+    kind: PageKind<'_>,
+    codec: Codec,
+    compressor: &mut PageCompressor,
+    checksums: bool,
+    compressed: &mut Vec<u8>,
+    header: &mut Vec<u8>,
+    out: &mut impl Write,
+) -> std::result::Result<(usize, usize), ChunkError> {
+    let body: &[u8] = match codec {
+        Codec::Uncompressed => page,
+        _ => {
+            compressor
+                .compress(codec, page, compressed)
+                .map_err(ChunkError::Input)?;
+            compressed
+        }
+    };
+    let too_big = |n: usize| i32::try_from(n).is_err();
+    if too_big(page.len()) || too_big(body.len()) {
+        return Err(ChunkError::Input(Error::invalid(format!(
+            "column '{}': a page would hold {} bytes, over Parquet's 2 GiB page limit (one value too large?)",
+            column.name,
+            page.len()
+        ))));
+    }
+    header.clear();
+    let crc = checksums.then(|| page_crc(body));
+    match kind {
+        PageKind::Data {
+            values,
+            encoding,
+            statistics,
+        } => write_data_page_header(
+            header,
+            page.len() as i32,
+            body.len() as i32,
+            values,
+            encoding,
+            crc,
+            statistics,
+        ),
+        PageKind::Dictionary { entries } => {
+            write_dictionary_page_header(header, page.len() as i32, body.len() as i32, entries, crc)
+        }
+    }
+    out.write_all(header).map_err(ChunkError::Io)?;
+    out.write_all(body).map_err(ChunkError::Io)?;
+    Ok((header.len() + page.len(), header.len() + body.len()))
 }
 
 /// Why a chunk could not be written: bad input (the file is untouched) or an I/O failure.

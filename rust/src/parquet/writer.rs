@@ -7,9 +7,11 @@ use std::sync::Arc;
 use super::compress::{PageCompressor, DEFAULT_GZIP_LEVEL, DEFAULT_ZSTD_LEVEL};
 use super::input::{validate_column, ColumnInput, ValidatedCounts};
 use super::io::{os_storage, OutputFile, Storage};
-use super::metadata::{write_file_metadata, Codec, FileMeta, IndexLocation, RowGroupMeta};
-use super::page::{ChunkError, ChunkOutput, PageEncoder};
-use super::schema::{validate_schema, Column};
+use super::metadata::{
+    write_file_metadata, Codec, Encoding, FileMeta, IndexLocation, RowGroupMeta,
+};
+use super::page::{ChunkError, ChunkOutput, ChunkSettings, PageEncoder};
+use super::schema::{validate_schema, Column, PhysicalType};
 use super::statistics::StatisticsLevel;
 use crate::error::{Error, Result};
 
@@ -81,6 +83,9 @@ pub struct WriterOptions {
     pub statistics: StatisticsLevel,
     /// Per-column statistics overrides, by column name.
     pub column_statistics: Vec<(String, StatisticsLevel)>,
+    /// Per-column value encodings, by column name. A column not named here gets
+    /// [`default_encoding`]: a dictionary while it pays, then PLAIN (PLAIN for BOOLEAN).
+    pub column_encodings: Vec<(String, Encoding)>,
     /// User key/value metadata stored in the footer.
     pub key_value_metadata: Vec<(String, String)>,
     /// The footer's `created_by`.
@@ -105,12 +110,22 @@ impl Default for WriterOptions {
             column_codecs: Vec::new(),
             statistics: StatisticsLevel::default(),
             column_statistics: Vec::new(),
+            column_encodings: Vec::new(),
             key_value_metadata: Vec::new(),
             created_by: default_created_by(),
             durability: Durability::OnClose,
             storage: os_storage(),
             page_checksums: false,
         }
+    }
+}
+
+/// The encoding of a column whose options do not name one: RLE_DICTIONARY (which falls back to
+/// PLAIN when the dictionary does not pay or grows past its limit), PLAIN for BOOLEAN.
+pub fn default_encoding(physical: PhysicalType) -> Encoding {
+    match physical {
+        PhysicalType::Boolean => Encoding::Plain,
+        _ => Encoding::RleDictionary,
     }
 }
 
@@ -124,6 +139,7 @@ struct Prepared {
     codecs: Vec<Codec>,
     compressor: PageCompressor,
     statistics: Vec<StatisticsLevel>,
+    encodings: Vec<Encoding>,
 }
 
 /// Totals of a closed file.
@@ -139,6 +155,7 @@ pub struct FileWriter {
     columns: Vec<Column>,
     codecs: Vec<Codec>,
     statistics: Vec<StatisticsLevel>,
+    encodings: Vec<Encoding>,
     key_value_metadata: Vec<(String, String)>,
     created_by: String,
     data_page_size: usize,
@@ -233,6 +250,27 @@ impl FileWriter {
             };
             statistics[i] = *level;
         }
+        let mut encodings: Vec<Encoding> = columns
+            .iter()
+            .map(|c| default_encoding(c.physical))
+            .collect();
+        for (name, encoding) in &options.column_encodings {
+            let Some(i) = columns.iter().position(|c| &c.name == name) else {
+                return Err(Error::invalid(format!(
+                    "an encoding is set for column '{name}', which is not in the schema"
+                )));
+            };
+            let physical = columns[i].physical;
+            if !encoding.fits(physical) {
+                return Err(Error::invalid(format!(
+                    "column '{name}': {} cannot encode {} values; it takes {}",
+                    encoding.name(),
+                    physical.name(),
+                    Encoding::allowed_for(physical)
+                )));
+            }
+            encodings[i] = *encoding;
+        }
         for (key, _) in &options.key_value_metadata {
             if key.is_empty() {
                 return Err(Error::invalid("key/value metadata key is empty"));
@@ -243,6 +281,7 @@ impl FileWriter {
             codecs,
             compressor,
             statistics,
+            encodings,
         })
     }
 
@@ -263,6 +302,7 @@ impl FileWriter {
             columns,
             codecs: prepared.codecs,
             statistics: prepared.statistics,
+            encodings: prepared.encodings,
             key_value_metadata: options.key_value_metadata,
             created_by: options.created_by,
             data_page_size: options.data_page_size,
@@ -381,23 +421,17 @@ impl FileWriter {
             checksums: self.page_checksums,
         };
         let mut result = Ok(());
-        for ((((column, input), counts), codec), level) in self
-            .columns
-            .iter()
-            .zip(inputs)
-            .zip(&self.counts)
-            .zip(&self.codecs)
-            .zip(&self.statistics)
-        {
-            match self.encoder.write_chunk(
-                column,
-                *codec,
-                *level,
-                input,
-                *counts,
-                self.data_page_size,
-                &mut sink,
-            ) {
+        for (i, (column, input)) in self.columns.iter().zip(inputs).enumerate() {
+            let settings = ChunkSettings {
+                codec: self.codecs[i],
+                statistics: self.statistics[i],
+                encoding: self.encodings[i],
+                page_size: self.data_page_size,
+            };
+            match self
+                .encoder
+                .write_chunk(column, settings, input, self.counts[i], &mut sink)
+            {
                 Ok(meta) => chunks.push(meta),
                 Err(ChunkError::Input(e)) => {
                     result = Err(e);
@@ -433,7 +467,7 @@ impl FileWriter {
                 }
                 // The row group is complete; a failed checkpoint only cuts its own footer.
                 let mut out = self.out.take().expect("checked open");
-                let result = self.write_footer(&mut out);
+                let result = self.write_footer(&mut out, true);
                 self.out = Some(out);
                 if result.is_ok() {
                     self.good_position = self.position;
@@ -462,7 +496,7 @@ impl FileWriter {
         let failure = match self.failure.take() {
             None if self.checkpoint_is_last() => None,
             // A footer that does not fit (a full disk) is repaired like any failed write.
-            None => self.write_footer(&mut out).err(),
+            None => self.write_footer(&mut out, true).err(),
             Some(failure) => Some(failure),
         };
         let result = match failure {
@@ -517,7 +551,9 @@ impl FileWriter {
             out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
             out.get_mut().truncate(end).map_err(io)?;
             self.position = end;
-            match self.write_footer(&mut out) {
+            // The page indexes not yet in the file are left out: on a full disk the room is
+            // better spent on rows (readers do without a page index).
+            match self.write_footer(&mut out, false) {
                 Ok(()) => return Ok(()),
                 Err(e) => last_error = Some(e),
             }
@@ -538,7 +574,14 @@ impl FileWriter {
     /// Appends a footer for every row group written so far (the final one, or a checkpoint),
     /// pushes it to the OS and, with `Durability::Sync`, to the disk: the pages first, then the
     /// footer, so a footer never reaches the disk before the pages it describes.
-    fn write_footer(&mut self, out: &mut BufWriter<Box<dyn OutputFile>>) -> Result<()> {
+    ///
+    /// `new_indexes`: write the page indexes of the row groups no footer has described yet
+    /// (else those row groups go without one).
+    fn write_footer(
+        &mut self,
+        out: &mut BufWriter<Box<dyn OutputFile>>,
+        new_indexes: bool,
+    ) -> Result<()> {
         let sync = |out: &mut BufWriter<Box<dyn OutputFile>>, path: &Path| -> Result<()> {
             out.flush()
                 .map_err(|e| Error::io("cannot write", path, &e))?;
@@ -552,6 +595,10 @@ impl FileWriter {
         self.index_bytes.clear();
         for rg in &mut self.row_groups[self.indexed_groups..] {
             for chunk in &mut rg.columns {
+                if !new_indexes {
+                    chunk.index_location = None;
+                    continue;
+                }
                 let column_index = (!chunk.column_index.is_empty()).then(|| {
                     let at = index_at + self.index_bytes.len() as u64;
                     self.index_bytes.extend_from_slice(&chunk.column_index);

@@ -10,13 +10,13 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use super::drain::{self, Batch, Fields, Slot, RING_BUDGET};
 use super::files::{self, parent_dir, Pattern};
-use super::options::{sink_columns, SinkConfig, MAX_RETRY_BACKOFF};
+use super::options::{sink_columns, sink_writer_options, SinkConfig, MAX_RETRY_BACKOFF};
 use super::producer::heavy_barrier;
 use super::state::State;
 use super::Shared;
 use crate::error::{Error, Result};
 use crate::parquet::io::Storage;
-use crate::parquet::{Column, ColumnInput, Durability, FileWriter};
+use crate::parquet::{Column, ColumnInput, Durability, FileWriter, WriterOptions};
 
 pub enum Control {
     Flush(Sender<Result<()>>),
@@ -37,6 +37,8 @@ pub struct Worker {
     config: SinkConfig,
     shared: Arc<Shared>,
     columns: Vec<Column>,
+    /// The files' writer options (`sink_writer_options`).
+    writer_options: WriterOptions,
     fields: Fields,
     storage: Arc<dyn Storage>,
     pattern: Pattern,
@@ -58,6 +60,7 @@ impl Worker {
     pub fn new(config: SinkConfig, shared: Arc<Shared>, next_seq: u64, extra_len: usize) -> Worker {
         Worker {
             columns: sink_columns(&config),
+            writer_options: sink_writer_options(&config),
             fields: Fields {
                 recv_ts: config.recv_ts,
                 recv_ts_divisor: config.recv_ts_unit.nanos(),
@@ -90,7 +93,7 @@ impl Worker {
             created.file,
             created.inprogress,
             self.columns.clone(),
-            self.config.writer.clone(),
+            self.writer_options.clone(),
         )
         .inspect_err(|_| {
             let _ = self.storage.remove_file(&temp);
