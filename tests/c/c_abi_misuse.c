@@ -96,6 +96,9 @@ int main(int argc, char **argv) {
            "column_name is NULL");
     EXPECT("unknown column statistics", pf_writer_set_column_statistics(w, "a", -1), w, INVALID,
            "unknown statistics code -1");
+    EXPECT("unknown encoding", pf_writer_set_column_encoding(w, "a", 2), w, INVALID, "unknown encoding code 2");
+    EXPECT("encoding for a missing column", pf_writer_set_column_encoding(w, "nope", PF_ENCODING_PLAIN), w, INVALID,
+           "no column named 'nope'");
     EXPECT("NULL handle: set durability", pf_writer_set_durability(NULL, 1), NULL, INVALID, "handle is NULL");
     EXPECT("NULL metadata key", pf_writer_add_key_value_metadata(w, NULL, "v"), w, INVALID, "must not be NULL");
     EXPECT("good column", pf_writer_add_column(w, "a", PF_PHYSICAL_INT32, PF_REPETITION_REQUIRED, 0), w, PF_STATUS_OK, "");
@@ -106,6 +109,13 @@ int main(int argc, char **argv) {
     }
     EXPECT("duplicate column name", (pf_writer_add_column(w, "a", PF_PHYSICAL_INT64, 0, 0), pf_writer_open(w)), w, INVALID,
            "duplicate column name 'a'");
+    pf_writer_destroy(w);
+
+    w = new_writer(dir, "c_misuse_never.parquet");
+    EXPECT("encoding that does not fit",
+           (pf_writer_add_column(w, "i", PF_PHYSICAL_INT32, 0, 0),
+            pf_writer_set_column_encoding(w, "i", PF_ENCODING_DELTA_BYTE_ARRAY), pf_writer_open(w)),
+           w, INVALID, "column 'i': DELTA_BYTE_ARRAY cannot encode INT32");
     pf_writer_destroy(w);
 
     w = new_writer(dir, "c_misuse_never.parquet");
