@@ -1,7 +1,8 @@
 # Quick-start wrapper around CMake. Everything real lives in CMakeLists.txt and CMakePresets.json.
 #
 #   make demo   install what is missing, build, run the demo (50,000 records through the sink)
-#   make test   install what is missing (incl. the Python readers), build, run every test
+#   make test   install what is missing (incl. the Python readers and a Java runtime for Spark),
+#               build, run every test
 #   make sanitize   the tests again under AddressSanitizer + UBSan, then ThreadSanitizer (ctest)
 
 PRESET ?= release
@@ -9,9 +10,11 @@ BUILD_DIR := build/$(PRESET)
 VENV := build/venv
 PYTHON ?= python3
 APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv
+# Spark, the third reader (tests/readers/verify_spark.py), runs on a Java runtime.
+JAVA_PACKAGE := openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test sanitize build configure deps venv clean
+.PHONY: demo test sanitize build configure deps java venv clean
 
 demo: build
 	./$(BUILD_DIR)/examples/demo local_data/log_flow.parquet
@@ -27,9 +30,10 @@ configure: deps
 	cmake --preset $(PRESET) $$([ -x $(VENV)/bin/python ] && echo -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python)
 
 # The C/C++ side under the sanitizers (the Rust core is checked by its tests, loom and its type
-# system). Skipped there: entries that reinstall the package or run cargo, and the crash and
-# restart tests (processes killed with SIGKILL; minutes under ThreadSanitizer, nothing to add).
-SANITIZER_SKIP := consumer|install|rust_unit|loom|crash|restart
+# system). Skipped there: entries that reinstall the package or run cargo, the crash and
+# restart tests (processes killed with SIGKILL; minutes under ThreadSanitizer, nothing to add),
+# and Spark's cross-check (a JVM reading files: nothing there for the sanitizers to instrument).
+SANITIZER_SKIP := consumer|install|rust_unit|loom|crash|restart|spark
 sanitize: venv
 	for preset in asan tsan; do \
 	  cmake --preset $$preset -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python && \
@@ -50,8 +54,17 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
 	fi
 
-# pyarrow and DuckDB, the independent readers every test file is checked with.
-venv: $(VENV)/.installed
+# The Java runtime Spark runs on, installed only when there is no java (for the reader checks:
+# `make demo` does not need it).
+java:
+	@if ! command -v java >/dev/null; then \
+	  echo "installing: $(JAVA_PACKAGE)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(JAVA_PACKAGE); \
+	fi
+
+# pyarrow, DuckDB and Spark (pyspark, on the Java runtime), the independent readers the test
+# files are checked with.
+venv: $(VENV)/.installed java
 $(VENV)/.installed: tests/readers/requirements.txt | deps
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/readers/requirements.txt

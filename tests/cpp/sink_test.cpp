@@ -830,4 +830,62 @@ TEST(SinkPattern, HostAndPidTokensNameTheFiles) {
     EXPECT_EQ(files[2], prefix + "000002.parquet");
 }
 
+// One dataset root written by two capture feeds at once, as Hive partitions (date, hour, feed),
+// with recv_ts in micros: Spark reads the root as one table with default settings
+// (spark_crosscheck, tests/readers/verify_spark.py), and so do pyarrow and DuckDB
+// (sink_crosscheck). Three producers per feed and rotation by rows give several files in each
+// partition.
+TEST(SinkPattern, HivePartitionsFromTwoFeedsWithRecvTsInMicros) {
+    const auto dir = fresh_dir("hive_micros");
+    auto options_for = [&](const char* feed, pf::Compression compression) {
+        pf::SinkOptions options;
+        options.path = dir / "captures" / "date=%Y-%m-%d" / "hour=%H" / (std::string("feed=") + feed) /
+                       "cap-{host}-{pid}-{seq}.parquet";
+        options.row_group_rows = 400;
+        options.rotate_rows = 1000;
+        options.recv_ts = true;
+        options.recv_ts_unit = pf::TimeUnit::Micros;
+        options.producer_id = true;
+        options.seq = true;
+        options.compression = compression;
+        return options;
+    };
+    pf::Sink itch(options_for("itch", pf::Compression::Zstd));
+    pf::Sink opra(options_for("opra", pf::Compression::Snappy));
+    // Distinct producer ids across the two feeds, so one spec checks both: opra's start at 3.
+    { auto skip0 = opra.producer(), skip1 = opra.producer(), skip2 = opra.producer(); }
+    constexpr std::uint64_t kPerProducer = 1500;
+    std::map<std::uint32_t, Counts> counts;
+    std::mutex m;
+    std::vector<std::thread> threads;
+    for (pf::Sink* sink : {&itch, &itch, &itch, &opra, &opra, &opra}) {
+        threads.emplace_back([&, sink] {
+            auto producer = sink->producer();
+            Counts c;
+            while (c.accepted < kPerProducer) {
+                if (producer.try_record(payload_for(producer.id(), c.attempted++))) ++c.accepted;
+                else std::this_thread::yield();
+            }
+            std::lock_guard lock(m);
+            counts[producer.id()] = c;
+        });
+    }
+    for (auto& t : threads) t.join();
+    const auto si = itch.close();
+    const auto so = opra.close();
+    EXPECT_EQ(si.rows_written + so.rows_written, 6 * kPerProducer);
+    EXPECT_EQ(si.files, 5u);
+    EXPECT_EQ(so.files, 5u);
+    ASSERT_EQ(counts.size(), 6u);
+    const auto files = files_in(dir / "captures", dir);
+    EXPECT_EQ(files.size(), si.files + so.files);
+    for (const auto& f : files) {
+        EXPECT_EQ(f.rfind("captures/date=", 0), 0u) << f;
+        EXPECT_NE(f.find("/hour="), std::string::npos) << f;
+        EXPECT_TRUE(f.find("/feed=itch/") != std::string::npos || f.find("/feed=opra/") != std::string::npos) << f;
+    }
+    write_spec(dir / "hive_micros.sink.json", files, "test", counts, {"payload", "recv_ts", "producer_id", "seq"}, {},
+               "captures/*/*/*/*.parquet");
+}
+
 }  // namespace

@@ -44,12 +44,18 @@ def read_rows(path: Path, columns: list, errors: list) -> dict:
     if table.column_names != columns:
         errors.append(f"{path.name}: columns {table.column_names}, expected {columns}")
     out = {}
+    # recv_ts as integers in its own unit (ms, us or ns: SinkOptions::recv_ts_unit), from both.
+    epoch = {"ms": "epoch_ms", "us": "epoch_us", "ns": "epoch_ns"}
+    select = []
     for name in table.column_names:
         arr = table.column(name).combine_chunks()
         if pa.types.is_timestamp(arr.type):
+            select.append(f'{epoch[arr.type.unit]}("{name}")')
             arr = arr.cast(pa.int64())
+        else:
+            select.append(f'"{name}"')
         out[name] = arr.to_pylist()
-    select = ", ".join("epoch_ns(recv_ts)" if c == "recv_ts" else f'"{c}"' for c in table.column_names)
+    select = ", ".join(select)
     duck = duckdb.execute(f"SELECT {select} FROM read_parquet(?)", [str(path)]).fetchall()
     arrow_rows = list(zip(*(out[c] for c in table.column_names)))
     if duck != arrow_rows:
