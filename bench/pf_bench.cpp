@@ -4,11 +4,15 @@
 //   pf_bench [--mode writer|sink|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
 //            [--repetition required|optional|repeated] [--null-every K]
 //            [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]
-//            [--zstd-level -7..22] [--statistics none|chunk|page] [--output PATH]
+//            [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]
+//            [--compression-threads N] [--output PATH]
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //
-// --statistics sets WriterOptions::statistics (writer mode; default page) to measure its cost.
+// --statistics sets WriterOptions::statistics (writer mode; default page) to measure its cost;
+// --encoding the payload column's encoding (writer mode; default: the library's, a dictionary
+// while it pays); --compression-threads Writer/SinkOptions::compression_threads (default: one
+// per core, up to 4).
 // --durability sets Writer/SinkOptions::durability (footer checkpoints, fsync) to measure its
 // cost. Sink mode only: --rate paces the producers to that many records per second in total
 // (0: as fast as they can), and --rotate-seconds rotates files by age (--output then needs
@@ -63,6 +67,8 @@ struct Args {
     int gzip_level = -1;
     std::optional<int> zstd_level;
     pf::Statistics statistics = pf::Statistics::Page;
+    std::optional<pf::Encoding> encoding;
+    std::optional<unsigned> compression_threads;
     std::string output = "local_data/bench.parquet";
     std::string payload = "seed";
     std::string payload_file;
@@ -79,7 +85,8 @@ struct Args {
                  "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
                  "                [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]\n"
-                 "                [--zstd-level -7..22] [--statistics none|chunk|page] [--output PATH]\n"
+                 "                [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]\n"
+                 "                [--compression-threads N] [--output PATH]\n"
                  "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
                  "                [--rate RECORDS_PER_SEC] [--rotate-seconds S]\n",
@@ -129,6 +136,12 @@ Args parse(int argc, char** argv) {
             else if (v == "optional") a.repetition = pf::Repetition::Optional;
             else if (v == "repeated") a.repetition = pf::Repetition::Repeated;
             else usage("unknown repetition: " + v);
+        } else if (flag == "--encoding") {
+            if (v == "plain") a.encoding = pf::Encoding::Plain;
+            else if (v == "dictionary") a.encoding = pf::Encoding::RleDictionary;
+            else usage("unknown encoding: " + v);
+        } else if (flag == "--compression-threads") {
+            a.compression_threads = static_cast<unsigned>(number(flag, v.c_str()));
         } else if (flag == "--statistics") {
             if (v == "none") a.statistics = pf::Statistics::None;
             else if (v == "chunk") a.statistics = pf::Statistics::Chunk;
@@ -280,11 +293,14 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
         groups.push_back(std::move(g));
     }
     pf::Schema schema;
-    schema.add({"payload", pf::PhysicalType::ByteArray, a.repetition, 0, {}, {}});
+    pf::Column column{"payload", pf::PhysicalType::ByteArray, a.repetition, 0, {}, {}};
+    column.encoding = a.encoding;
+    schema.add(column);
     pf::WriterOptions options;
     options.compression = a.compression;
     options.durability = a.durability;
     options.statistics = a.statistics;
+    options.compression_threads = a.compression_threads;
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
     options.zstd_level = a.zstd_level;
 
@@ -323,6 +339,7 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
                                   std::chrono::duration<double>(a.rotate_seconds));
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
     options.zstd_level = a.zstd_level;
+    options.compression_threads = a.compression_threads;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());

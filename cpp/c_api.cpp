@@ -414,6 +414,19 @@ int32_t pf_writer_set_compression_level(pf_writer_handle_t* h, int32_t level) {
     });
 }
 
+int32_t pf_writer_set_compression_threads(pf_writer_handle_t* h, uint32_t threads) {
+    static constexpr const char* fn = "pf_writer_set_compression_threads";
+    return guarded(h, fn, [&] {
+        if (int32_t s = require_configuring(h, fn)) return s;
+        if (threads > 64) {
+            return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                        std::string(fn) + ": threads must be at most 64 (0: one per core), got " + std::to_string(threads));
+        }
+        h->options.compression_threads = threads;
+        return succeed(h);
+    });
+}
+
 int32_t pf_writer_set_data_page_size(pf_writer_handle_t* h, uint64_t bytes) {
     static constexpr const char* fn = "pf_writer_set_data_page_size";
     return guarded(h, fn, [&] {
@@ -522,6 +535,7 @@ void pf_sink_config_init(pf_sink_config_t* c) {
     c->gzip_level = -1;
     c->recover_at_start = 1;
     c->recv_ts_unit = PF_TIME_UNIT_NANOS;
+    c->compression_level = PF_COMPRESSION_LEVEL_DEFAULT;
 }
 
 pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
@@ -553,6 +567,17 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         o.seq = c->seq != 0;
         o.compression = static_cast<Compression>(c->compression);
         if (c->gzip_level >= 0) o.gzip_level = c->gzip_level;
+        if (c->compression_level != PF_COMPRESSION_LEVEL_DEFAULT) {
+            switch (o.compression) {
+                case Compression::Gzip: o.gzip_level = c->compression_level; break;
+                case Compression::Zstd: o.zstd_level = c->compression_level; break;
+                default:
+                    throw Error(ErrorCode::InvalidArgument,
+                                "pf_sink_create: compression_level " + std::to_string(c->compression_level) +
+                                    " is set, but the codec has no level (only GZIP and ZSTD do)");
+            }
+        }
+        if (c->compression_threads) o.compression_threads = c->compression_threads;
         if (c->rotate_rows) o.rotate_rows = c->rotate_rows;
         if (c->rotate_bytes) o.rotate_bytes = c->rotate_bytes;
         if (c->rotate_age_ns > 0) o.rotate_age = std::chrono::nanoseconds(c->rotate_age_ns);

@@ -82,6 +82,7 @@ Writer::Writer(const std::filesystem::path& path, const Schema& schema,
         detail::byte_slice(options.created_by),
         static_cast<std::uint8_t>(options.durability),
         static_cast<std::uint8_t>(options.statistics),
+        options.compression_threads.value_or(0),
     };
     bridge::Status status{0, {}};
     auto core = bridge::open_writer(config, detail::slice(std::span<const bridge::ColumnSpec>(specs)),

@@ -209,6 +209,9 @@ int32_t pf_writer_set_gzip_level(pf_writer_handle_t *handle, int32_t level); /* 
 /* The level of the file's codec (pf_writer_create's compression_code): GZIP 0..9 (default 1),
  * ZSTD -7..22 (default 1). Other codecs have no level: PF_STATUS_INVALID_ARGUMENT. */
 int32_t pf_writer_set_compression_level(pf_writer_handle_t *handle, int32_t level);
+/* Threads compressing a chunk's pages at once, the writing thread included: 0 (default) one per
+ * core up to 4, 1 the writing thread only, at most 64. */
+int32_t pf_writer_set_compression_threads(pf_writer_handle_t *handle, uint32_t threads);
 int32_t pf_writer_set_data_page_size(pf_writer_handle_t *handle, uint64_t bytes); /* default 1 MiB */
 int32_t pf_writer_add_key_value_metadata(pf_writer_handle_t *handle, const char *key,
                                          const char *value);
@@ -278,7 +281,14 @@ typedef struct pf_sink_config {
                                    abandoned .inprogress files before writing */
     int32_t recv_ts_unit;       /* PF_TIME_UNIT_*: the recv_ts column's unit; init: NANOS.
                                    Spark reads MICROS and MILLIS, not NANOS */
+    int32_t compression_level;  /* level of `compression` (GZIP 0..9, ZSTD -7..22);
+                                   init: PF_COMPRESSION_LEVEL_DEFAULT */
+    uint32_t compression_threads; /* threads compressing pages at once; 0 (init): one per core,
+                                     up to 4; 1: the worker thread only */
 } pf_sink_config_t;
+
+/* pf_sink_config_t.compression_level: the codec's default (GZIP 1, ZSTD 1). */
+#define PF_COMPRESSION_LEVEL_DEFAULT INT32_MIN
 
 typedef struct pf_sink_stats {
     uint64_t attempted, accepted;

@@ -83,6 +83,9 @@ struct SinkOptions {
     std::optional<int> gzip_level{};
     std::optional<int> zstd_level{};  // -7..22; unset: 1
     std::optional<std::size_t> data_page_size{};
+    // Threads compressing the worker's pages (see WriterOptions::compression_threads); unset:
+    // one per core, up to 4. 1 keeps compression on the worker thread alone.
+    std::optional<unsigned> compression_threads{};
 
     // Rotate to a new file when the current one reaches any of these (each optional).
     std::optional<std::uint64_t> rotate_rows{};

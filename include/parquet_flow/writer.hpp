@@ -105,6 +105,12 @@ struct WriterOptions {
     Durability durability = Durability::OnClose;
     // Statistics of every column that does not set its own (Column::statistics).
     Statistics statistics = Statistics::Page;
+    // Threads compressing a chunk's pages at once, this one included: unset (or 0) one per core,
+    // up to 4; 1 keeps compression on the writing thread. With more than one, a compressed
+    // chunk is cut into at least that many pages (none under 128 KiB) so they compress in
+    // parallel; pages are written in order, and write_row_group still returns once its row
+    // group is in the file.
+    std::optional<unsigned> compression_threads{};
 };
 
 struct WriterTotals {

@@ -142,6 +142,8 @@ mod ffi {
         durability: u8,
         /// `StatisticsCode` of every column that does not set its own.
         statistics: u8,
+        /// 0: one per core (up to 4).
+        compression_threads: u32,
     }
 
     /// One column's data for a row group; the `has_*` flags tell absent from empty.
@@ -196,6 +198,8 @@ mod ffi {
         retry_backoff_ns: i64,
         /// Recover the pattern's abandoned `.inprogress` files at start.
         recover_at_start: bool,
+        /// 0: one per core (up to 4).
+        compression_threads: u32,
         worker_delay_ns: i64,
     }
 
@@ -500,6 +504,7 @@ fn options_from(
     if config.zstd_level != i32::MIN {
         options.zstd_level = config.zstd_level;
     }
+    options.compression_threads = config.compression_threads as usize;
     if config.data_page_size > 0 {
         options.data_page_size = usize::try_from(config.data_page_size).unwrap_or(usize::MAX);
     }
@@ -687,6 +692,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
     if s.zstd_level != i32::MIN {
         config.writer.zstd_level = s.zstd_level;
     }
+    config.writer.compression_threads = s.compression_threads as usize;
     if s.data_page_size > 0 {
         config.writer.data_page_size = size(s.data_page_size);
     }

@@ -201,6 +201,8 @@ int main(int argc, char **argv) {
     EXPECT("double close", pf_writer_close(w), w, NOT_OPEN, "already closed");
     EXPECT("open after close", pf_writer_open(w), w, NOT_OPEN, "closed");
     EXPECT("durability after close", pf_writer_set_durability(w, 1), w, INVALID, "configure it before pf_writer_open");
+    EXPECT("compression threads after close", pf_writer_set_compression_threads(w, 2), w, INVALID,
+           "configure it before pf_writer_open");
     EXPECT("statistics after close", pf_writer_set_statistics(w, PF_STATISTICS_NONE), w, INVALID,
            "configure it before pf_writer_open");
     pf_writer_destroy(w);
@@ -232,6 +234,21 @@ int main(int argc, char **argv) {
     int32_t sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
     expect("sink with an unknown durability", sink_created, INVALID, pf_sink_last_error(NULL),
            "unknown durability code 7");
+    config.durability = PF_DURABILITY_ON_CLOSE;
+    config.compression_level = 5; /* the default codec, UNCOMPRESSED, has no level */
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with a level for a codec without levels", sink_created, INVALID, pf_sink_last_error(NULL),
+           "the codec has no level");
+    config.compression = PF_COMPRESSION_ZSTD;
+    config.compression_level = 23;
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with a ZSTD level out of range", sink_created, INVALID, pf_sink_last_error(NULL),
+           "zstd level must be between");
+    config.compression_level = PF_COMPRESSION_LEVEL_DEFAULT;
+    config.compression_threads = 65;
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with too many compression threads", sink_created, INVALID, pf_sink_last_error(NULL),
+           "compression_threads must be at most 64");
 
     char sidecar[4096];
     snprintf(sidecar, sizeof sidecar, "%s/c_misuse_survivor.parquet.expect.json", dir);

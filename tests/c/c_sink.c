@@ -122,7 +122,9 @@ int main(int argc, char **argv) {
     config.rotate_rows = 10000;
     config.producer_id = 1;
     config.seq = 1;
-    config.compression = PF_COMPRESSION_GZIP;
+    config.compression = PF_COMPRESSION_ZSTD;
+    config.compression_level = 3;
+    config.compression_threads = 2;
     pf_sink_t *sink = pf_sink_create(&config);
     if (!sink) {
         fprintf(stderr, "c_sink: create: %s\n", pf_sink_last_error(NULL));

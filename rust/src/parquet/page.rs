@@ -25,7 +25,7 @@ pub fn page_crc(body: &[u8]) -> u32 {
     zlib_rs::crc32::crc32(0, body)
 }
 use super::schema::{Column, PhysicalType};
-use crate::error::Error;
+use crate::error::{Error, Result};
 
 /// A dictionary whose PLAIN size passes this stops growing: the rest of the chunk is written
 /// PLAIN (arrow-rs's default dictionary page limit).
@@ -36,17 +36,44 @@ pub const DICTIONARY_LIMIT: usize = 1 << 20;
 const PROBE_VALUES: usize = 1024;
 const PROBE_DISTINCT_PERCENT: usize = 75;
 
+/// With several compression threads, a compressed chunk is split into at least as many pages
+/// (so they compress at once), but no page is made smaller than this for it.
+const MIN_SPLIT_PAGE: usize = 128 << 10;
+
+/// One encoded page of the window being compressed.
+#[derive(Default)]
+struct WindowPage {
+    /// The encoded page, unless it is `direct`.
+    bytes: Vec<u8>,
+    /// The page is this range of the input's values as they are (PLAIN byte arrays).
+    direct: Option<(usize, usize)>,
+    /// The page compressed, when the chunk has a codec.
+    compressed: Vec<u8>,
+    span: Option<PageSpan>,
+    encoding: Option<Encoding>,
+    statistics: Option<Statistics>,
+}
+
+impl WindowPage {
+    fn encoded<'a>(&'a self, input: &'a ColumnInput<'_>) -> &'a [u8] {
+        match self.direct {
+            Some((start, end)) => &input.values[start..end],
+            None => &self.bytes,
+        }
+    }
+}
+
 /// Scratch buffers reused across pages, columns and row groups.
 #[derive(Default)]
 pub struct PageEncoder {
-    /// The uncompressed page: levels then values.
-    page: Vec<u8>,
-    compressed: Vec<u8>,
+    /// Pages encoded and compressed together: one per compression thread.
+    window: Vec<WindowPage>,
     header: Vec<u8>,
     /// The current chunk's data pages, for its page index.
     pages: Vec<PageEntry>,
     /// The current chunk's dictionary, if it is dictionary-encoded.
     dictionary: Option<Dictionary>,
+    dictionary_page: Vec<u8>,
     indices: Vec<u32>,
     /// Dictionary-encoded data pages (headers and bodies) waiting for their dictionary page,
     /// which must come first in the chunk; their `pages` entries hold offsets into this buffer.
@@ -66,7 +93,9 @@ struct PageSpan {
 pub struct ChunkOutput<'a, W: Write> {
     pub out: &'a mut W,
     pub position: &'a mut u64,
-    pub compressor: &'a mut PageCompressor,
+    /// One compressor per compression thread (at least one); pages of a chunk are compressed
+    /// on as many threads at once, the writing thread being one of them.
+    pub compressors: &'a mut [PageCompressor],
     /// Write `PageHeader.crc` on every page.
     pub checksums: bool,
 }
@@ -84,7 +113,8 @@ pub struct ChunkSettings {
 impl PageEncoder {
     /// Writes one validated column chunk as data pages of about `page_size` bytes each (a
     /// dictionary page first if the chunk is dictionary-encoded), with the statistics asked
-    /// for, and serializes its page index.
+    /// for, and serializes its page index. Pages are encoded in order on this thread, then
+    /// compressed a window at a time on the compression threads, then written in order.
     pub fn write_chunk<W: Write>(
         &mut self,
         column: &Column,
@@ -103,10 +133,25 @@ impl PageEncoder {
         self.pending.clear();
         let mut dictionary_on = settings.encoding == Encoding::RleDictionary
             && self.dictionary_pays(column, input, counts.values);
+        let mut dictionary_used = false;
         let fallback = match settings.encoding {
             Encoding::RleDictionary => Encoding::Plain,
             other => other,
         };
+        let threads = if settings.codec == Codec::Uncompressed {
+            1
+        } else {
+            sink.compressors.len().max(1)
+        };
+        let page_size = if threads > 1 {
+            let share = chunk_bytes(column, input, counts).div_ceil(threads);
+            settings.page_size.min(share.max(MIN_SPLIT_PAGE))
+        } else {
+            settings.page_size
+        };
+        if self.window.len() < threads {
+            self.window.resize_with(threads, WindowPage::default);
+        }
         let mut first_row = 0i64;
         let mut span = PageSpan {
             entry_start: 0,
@@ -116,110 +161,148 @@ impl PageEncoder {
         };
         // Row groups are never empty (the writer rejects them), so there is at least one page.
         while span.entry_end < counts.entries {
-            span = next_page(column, input, counts, span, settings.page_size);
-            let encoding = if dictionary_on {
-                Encoding::RleDictionary
-            } else {
-                fallback
-            };
-            // PLAIN-encoded values of a column without levels are the page as they are.
-            let direct = encoding == Encoding::Plain
-                && input.plain_encoded
-                && column.repetition.max_def_level() == 0;
-            let page: &[u8] = if direct {
-                let offsets = input.offsets.expect("validated: byte arrays have offsets");
-                &input.values[offsets[span.value_start] as usize..offsets[span.value_end] as usize]
-            } else {
-                self.encode_page(column, input, span, encoding);
-                &self.page
-            };
-            let page_stats = chunk_stats.as_mut().map(|chunk| {
-                let has = page_min_max(
-                    column,
-                    order,
-                    input,
-                    span.value_start,
-                    span.value_end,
-                    &mut min,
-                    &mut max,
-                );
-                let page = Statistics {
-                    min_max: has.then(|| (min.clone(), max.clone())),
-                    null_count: ((span.entry_end - span.entry_start)
-                        - (span.value_end - span.value_start))
-                        as u64,
+            // Encode up to one page per thread, in order (a dictionary grows page by page).
+            let mut n = 0;
+            while n < threads && span.entry_end < counts.entries {
+                span = next_page(column, input, counts, span, page_size);
+                let encoding = if dictionary_on {
+                    Encoding::RleDictionary
+                } else {
+                    fallback
                 };
-                chunk.merge(&page, order, column.physical);
-                page
-            });
-            let kind = PageKind::Data {
-                values: (span.entry_end - span.entry_start) as i32,
-                encoding,
-                statistics: page_stats
-                    .as_ref()
-                    .filter(|_| level == StatisticsLevel::Page)
-                    .map(|s| (column, order, s)),
-            };
-            let stored = if dictionary_on {
-                let at = self.pending.len();
-                let sizes = store_page(
-                    column,
-                    page,
-                    kind,
-                    settings.codec,
-                    sink.compressor,
-                    sink.checksums,
-                    &mut self.compressed,
-                    &mut self.header,
-                    &mut self.pending,
-                )?;
-                (at as i64, sizes)
-            } else {
-                let at = *sink.position as i64;
-                let sizes = store_page(
-                    column,
-                    page,
-                    kind,
-                    settings.codec,
-                    sink.compressor,
-                    sink.checksums,
-                    &mut self.compressed,
-                    &mut self.header,
-                    &mut *sink.out,
-                )?;
-                *sink.position += sizes.1 as u64;
-                (at, sizes)
-            };
-            let (offset, (uncompressed, stored_len)) = stored;
-            meta.total_uncompressed_size += uncompressed as i64;
-            meta.total_compressed_size += stored_len as i64;
-            meta.count_data_page(encoding);
-            self.pages.push(PageEntry {
-                offset,
-                compressed_size: stored_len as i32,
-                first_row,
-                all_null: span.value_start == span.value_end,
-                statistics: page_stats.filter(|_| level == StatisticsLevel::Page),
-            });
-            first_row += match input.rep_levels {
-                Some(rep) => rep[span.entry_start..span.entry_end]
-                    .iter()
-                    .filter(|&&r| r == 0)
-                    .count(),
-                None => span.entry_end - span.entry_start,
-            } as i64;
-            // A dictionary past its limit stops here: the pages so far use it, the rest PLAIN.
-            if dictionary_on
-                && self
-                    .dictionary
-                    .as_ref()
-                    .is_some_and(|d| d.encoded_size() >= DICTIONARY_LIMIT)
-            {
-                self.write_dictionary(column, settings.codec, &mut meta, sink)?;
-                dictionary_on = false;
+                // PLAIN-encoded values of a column without levels are the page as they are.
+                let direct = encoding == Encoding::Plain
+                    && input.plain_encoded
+                    && column.repetition.max_def_level() == 0;
+                let mut page = std::mem::take(&mut self.window[n]);
+                page.direct = None;
+                if direct {
+                    let offsets = input.offsets.expect("validated: byte arrays have offsets");
+                    page.direct = Some((
+                        offsets[span.value_start] as usize,
+                        offsets[span.value_end] as usize,
+                    ));
+                } else {
+                    self.encode_page(&mut page.bytes, column, input, span, encoding);
+                }
+                // After encoding: the page's values are still in the cache.
+                let statistics = chunk_stats.as_mut().map(|chunk| {
+                    let has = page_min_max(
+                        column,
+                        order,
+                        input,
+                        span.value_start,
+                        span.value_end,
+                        &mut min,
+                        &mut max,
+                    );
+                    let page = Statistics {
+                        min_max: has.then(|| (min.clone(), max.clone())),
+                        null_count: ((span.entry_end - span.entry_start)
+                            - (span.value_end - span.value_start))
+                            as u64,
+                    };
+                    chunk.merge(&page, order, column.physical);
+                    page
+                });
+                page.span = Some(span);
+                page.encoding = Some(encoding);
+                page.statistics = statistics;
+                self.window[n] = page;
+                n += 1;
+                if encoding == Encoding::RleDictionary {
+                    dictionary_used = true;
+                    // Past its limit the dictionary stops: the rest of the chunk is PLAIN.
+                    if self
+                        .dictionary
+                        .as_ref()
+                        .is_some_and(|d| d.encoded_size() >= DICTIONARY_LIMIT)
+                    {
+                        dictionary_on = false;
+                    }
+                }
+            }
+            compress_window(
+                settings.codec,
+                sink.compressors,
+                &mut self.window[..n],
+                input,
+            )
+            .map_err(ChunkError::Input)?;
+            for i in 0..n {
+                let page = std::mem::take(&mut self.window[i]);
+                let span = page.span.expect("encoded");
+                let encoding = page.encoding.expect("encoded");
+                let encoded = page.encoded(input);
+                let body: &[u8] = if settings.codec == Codec::Uncompressed {
+                    encoded
+                } else {
+                    &page.compressed
+                };
+                check_page_size(column, encoded.len(), body.len())?;
+                let kind = PageKind::Data {
+                    values: (span.entry_end - span.entry_start) as i32,
+                    encoding,
+                    statistics: page
+                        .statistics
+                        .as_ref()
+                        .filter(|_| level == StatisticsLevel::Page)
+                        .map(|s| (column, order, s)),
+                };
+                if encoding != Encoding::RleDictionary
+                    && dictionary_used
+                    && !self.pending.is_empty()
+                {
+                    self.write_dictionary(column, settings.codec, &mut meta, sink)?;
+                }
+                let (offset, (uncompressed, stored)) = if encoding == Encoding::RleDictionary {
+                    let at = self.pending.len() as i64;
+                    let sizes = write_page(
+                        kind,
+                        encoded.len(),
+                        body,
+                        sink.checksums,
+                        &mut self.header,
+                        &mut self.pending,
+                    )?;
+                    (at, sizes)
+                } else {
+                    let at = *sink.position as i64;
+                    let sizes = write_page(
+                        kind,
+                        encoded.len(),
+                        body,
+                        sink.checksums,
+                        &mut self.header,
+                        &mut *sink.out,
+                    )?;
+                    *sink.position += sizes.1 as u64;
+                    (at, sizes)
+                };
+                meta.total_uncompressed_size += uncompressed as i64;
+                meta.total_compressed_size += stored as i64;
+                meta.count_data_page(encoding);
+                self.pages.push(PageEntry {
+                    offset,
+                    compressed_size: stored as i32,
+                    first_row,
+                    all_null: span.value_start == span.value_end,
+                    statistics: page
+                        .statistics
+                        .clone()
+                        .filter(|_| level == StatisticsLevel::Page),
+                });
+                first_row += match input.rep_levels {
+                    Some(rep) => rep[span.entry_start..span.entry_end]
+                        .iter()
+                        .filter(|&&r| r == 0)
+                        .count(),
+                    None => span.entry_end - span.entry_start,
+                } as i64;
+                self.window[i] = page;
             }
         }
-        if dictionary_on {
+        if dictionary_used && meta.dictionary_page_offset.is_none() {
             self.write_dictionary(column, settings.codec, &mut meta, sink)?;
         }
         meta.data_page_offset = self.pages[0].offset;
@@ -261,18 +344,25 @@ impl PageEncoder {
         sink: &mut ChunkOutput<'_, W>,
     ) -> std::result::Result<(), ChunkError> {
         let dictionary = self.dictionary.as_ref().expect("dictionary-encoded chunk");
-        let entries = dictionary.len();
+        let plain = dictionary.plain();
+        let body: &[u8] = if codec == Codec::Uncompressed {
+            plain
+        } else {
+            sink.compressors[0]
+                .compress(codec, plain, &mut self.dictionary_page)
+                .map_err(ChunkError::Input)?;
+            &self.dictionary_page
+        };
+        check_page_size(column, plain.len(), body.len())?;
         let at = *sink.position;
-        let (uncompressed, stored) = store_page(
-            column,
-            dictionary.plain(),
-            PageKind::Dictionary {
-                entries: i32::try_from(entries).unwrap_or(i32::MAX),
-            },
-            codec,
-            sink.compressor,
+        let kind = PageKind::Dictionary {
+            entries: i32::try_from(dictionary.len()).unwrap_or(i32::MAX),
+        };
+        let (uncompressed, stored) = write_page(
+            kind,
+            plain.len(),
+            body,
             sink.checksums,
-            &mut self.compressed,
             &mut self.header,
             &mut *sink.out,
         )?;
@@ -292,12 +382,12 @@ impl PageEncoder {
 
     fn encode_page(
         &mut self,
+        page: &mut Vec<u8>,
         column: &Column,
         input: &ColumnInput<'_>,
         span: PageSpan,
         encoding: Encoding,
     ) {
-        let page = &mut self.page;
         page.clear();
         let entries = span.entry_start..span.entry_end;
         if column.repetition.max_rep_level() > 0 {
@@ -356,6 +446,66 @@ impl PageEncoder {
     }
 }
 
+/// About how many bytes a chunk's values take PLAIN, to split it between compression threads.
+fn chunk_bytes(column: &Column, input: &ColumnInput<'_>, counts: ValidatedCounts) -> usize {
+    match (column.physical, input.offsets) {
+        (PhysicalType::ByteArray, Some(offsets)) => {
+            let prefixes = if input.plain_encoded { 0 } else { 4 };
+            (offsets[counts.values] - offsets[0]) as usize + prefixes * counts.values
+        }
+        _ => input.values.len(),
+    }
+}
+
+/// Compresses the window's pages, one per compressor, at once (the first on this thread).
+fn compress_window(
+    codec: Codec,
+    compressors: &mut [PageCompressor],
+    window: &mut [WindowPage],
+    input: &ColumnInput<'_>,
+) -> Result<()> {
+    if codec == Codec::Uncompressed {
+        return Ok(());
+    }
+    let compress = |compressor: &mut PageCompressor, page: &mut WindowPage| {
+        let WindowPage {
+            bytes,
+            direct,
+            compressed,
+            ..
+        } = page;
+        let encoded: &[u8] = match *direct {
+            Some((start, end)) => &input.values[start..end],
+            None => bytes,
+        };
+        compressor.compress(codec, encoded, compressed)
+    };
+    let Some((first, rest)) = window.split_first_mut() else {
+        return Ok(());
+    };
+    let (own, others) = compressors
+        .split_first_mut()
+        .expect("at least one compressor");
+    if rest.is_empty() {
+        return compress(own, first);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = others
+            .iter_mut()
+            .zip(rest.iter_mut())
+            .map(|(compressor, page)| scope.spawn(move || compress(compressor, page)))
+            .collect();
+        let mut result = compress(own, first);
+        for handle in handles {
+            let joined = handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::internal("a compression thread panicked")));
+            result = result.and(joined);
+        }
+        result
+    })
+}
+
 /// Inserts values `[v0, v1)` of a validated input into `dictionary`, appending their indices.
 fn insert_values(
     dictionary: &mut Dictionary,
@@ -391,37 +541,32 @@ enum PageKind<'a> {
     },
 }
 
-/// Compresses `page`, writes its header and body to `out`; returns the uncompressed and the
-/// stored size, headers included.
-#[allow(clippy::too_many_arguments)]
-fn store_page(
+/// Pages are bounded by Parquet's i32 sizes.
+fn check_page_size(
     column: &Column,
-    page: &[u8],
+    encoded: usize,
+    stored: usize,
+) -> std::result::Result<(), ChunkError> {
+    let too_big = |n: usize| i32::try_from(n).is_err();
+    if too_big(encoded) || too_big(stored) {
+        return Err(ChunkError::Input(Error::invalid(format!(
+            "column '{}': a page would hold {encoded} bytes, over Parquet's 2 GiB page limit (one value too large?)",
+            column.name
+        ))));
+    }
+    Ok(())
+}
+
+/// Writes a page's header and its stored `body` (`encoded` bytes before compression) to `out`;
+/// returns the uncompressed and the stored size, headers included.
+fn write_page(
     kind: PageKind<'_>,
-    codec: Codec,
-    compressor: &mut PageCompressor,
+    encoded: usize,
+    body: &[u8],
     checksums: bool,
-    compressed: &mut Vec<u8>,
     header: &mut Vec<u8>,
     out: &mut impl Write,
 ) -> std::result::Result<(usize, usize), ChunkError> {
-    let body: &[u8] = match codec {
-        Codec::Uncompressed => page,
-        _ => {
-            compressor
-                .compress(codec, page, compressed)
-                .map_err(ChunkError::Input)?;
-            compressed
-        }
-    };
-    let too_big = |n: usize| i32::try_from(n).is_err();
-    if too_big(page.len()) || too_big(body.len()) {
-        return Err(ChunkError::Input(Error::invalid(format!(
-            "column '{}': a page would hold {} bytes, over Parquet's 2 GiB page limit (one value too large?)",
-            column.name,
-            page.len()
-        ))));
-    }
     header.clear();
     let crc = checksums.then(|| page_crc(body));
     match kind {
@@ -431,7 +576,7 @@ fn store_page(
             statistics,
         } => write_data_page_header(
             header,
-            page.len() as i32,
+            encoded as i32,
             body.len() as i32,
             values,
             encoding,
@@ -439,12 +584,12 @@ fn store_page(
             statistics,
         ),
         PageKind::Dictionary { entries } => {
-            write_dictionary_page_header(header, page.len() as i32, body.len() as i32, entries, crc)
+            write_dictionary_page_header(header, encoded as i32, body.len() as i32, entries, crc)
         }
     }
     out.write_all(header).map_err(ChunkError::Io)?;
     out.write_all(body).map_err(ChunkError::Io)?;
-    Ok((header.len() + page.len(), header.len() + body.len()))
+    Ok((header.len() + encoded, header.len() + body.len()))
 }
 
 /// Why a chunk could not be written: bad input (the file is untouched) or an I/O failure.

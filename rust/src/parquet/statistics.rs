@@ -298,10 +298,15 @@ fn extremes<'a>(
 /// The first 8 bytes of `v` (zero-padded) as a big-endian integer: ordered as the bytes are.
 #[inline]
 fn prefix_key(v: &[u8]) -> u64 {
-    let mut key = [0u8; 8];
-    let n = v.len().min(8);
-    key[..n].copy_from_slice(&v[..n]);
-    u64::from_be_bytes(key)
+    if let Some(head) = v.first_chunk::<8>() {
+        // One load; a variable-length copy would be a memcpy call per value.
+        return u64::from_be_bytes(*head);
+    }
+    let mut key = 0u64;
+    for (i, &b) in v.iter().enumerate() {
+        key |= u64::from(b) << (56 - 8 * i);
+    }
+    key
 }
 
 /// A min or max as written to a file: cut to [`TRUNCATE_LENGTH`] where that is allowed, and

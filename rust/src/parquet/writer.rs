@@ -20,6 +20,10 @@ const MAGIC: &[u8; 4] = b"PAR1";
 pub const DEFAULT_DATA_PAGE_SIZE: usize = 1 << 20;
 /// Pages are bounded by Parquet's i32 sizes; stay well inside them.
 pub const MAX_DATA_PAGE_SIZE: usize = 1 << 30;
+/// `WriterOptions::compression_threads` 0 means one per core, up to this many.
+pub const AUTO_COMPRESSION_THREADS: usize = 4;
+/// The most compression threads a writer takes.
+pub const MAX_COMPRESSION_THREADS: usize = 64;
 /// Output buffer: large enough that page headers and small pages do not cost a system call each.
 const OUTPUT_BUFFER: usize = 1 << 20;
 
@@ -83,6 +87,11 @@ pub struct WriterOptions {
     pub statistics: StatisticsLevel,
     /// Per-column statistics overrides, by column name.
     pub column_statistics: Vec<(String, StatisticsLevel)>,
+    /// Threads that compress a chunk's pages at once (the writing thread is one of them): 0 for
+    /// one per core, up to 4; 1 to compress on the writing thread only. With more than one, a
+    /// compressed chunk is split into at least that many pages (none under 128 KiB), so a
+    /// row group of one 1 MiB page still spreads over the threads.
+    pub compression_threads: usize,
     /// Per-column value encodings, by column name. A column not named here gets
     /// [`default_encoding`]: a dictionary while it pays, then PLAIN (PLAIN for BOOLEAN).
     pub column_encodings: Vec<(String, Encoding)>,
@@ -111,6 +120,7 @@ impl Default for WriterOptions {
             statistics: StatisticsLevel::default(),
             column_statistics: Vec::new(),
             column_encodings: Vec::new(),
+            compression_threads: 0,
             key_value_metadata: Vec::new(),
             created_by: default_created_by(),
             durability: Durability::OnClose,
@@ -137,7 +147,7 @@ pub fn default_created_by() -> String {
 /// What `FileWriter::prepare` resolves from a schema and options.
 struct Prepared {
     codecs: Vec<Codec>,
-    compressor: PageCompressor,
+    compressors: Vec<PageCompressor>,
     statistics: Vec<StatisticsLevel>,
     encodings: Vec<Encoding>,
 }
@@ -167,7 +177,7 @@ pub struct FileWriter {
     row_groups: Vec<RowGroupMeta>,
     rows: u64,
     encoder: PageEncoder,
-    compressor: PageCompressor,
+    compressors: Vec<PageCompressor>,
     counts: Vec<ValidatedCounts>,
     footer: Vec<u8>,
     durability: Durability,
@@ -276,10 +286,27 @@ impl FileWriter {
                 return Err(Error::invalid("key/value metadata key is empty"));
             }
         }
-        let compressor = PageCompressor::new(&codecs, options.gzip_level, options.zstd_level)?;
+        if options.compression_threads > MAX_COMPRESSION_THREADS {
+            return Err(Error::invalid(format!(
+                "compression_threads must be at most {MAX_COMPRESSION_THREADS} (0: one per core, up to {AUTO_COMPRESSION_THREADS}), got {}",
+                options.compression_threads
+            )));
+        }
+        let threads = if codecs.iter().all(|c| *c == Codec::Uncompressed) {
+            1
+        } else if options.compression_threads == 0 {
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(AUTO_COMPRESSION_THREADS)
+        } else {
+            options.compression_threads
+        };
+        let compressors = (0..threads)
+            .map(|_| PageCompressor::new(&codecs, options.gzip_level, options.zstd_level))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Prepared {
             codecs,
-            compressor,
+            compressors,
             statistics,
             encodings,
         })
@@ -312,7 +339,7 @@ impl FileWriter {
             row_groups: Vec::new(),
             rows: 0,
             encoder: PageEncoder::default(),
-            compressor: prepared.compressor,
+            compressors: prepared.compressors,
             counts: Vec::with_capacity(columns_len),
             footer: Vec::new(),
             durability: options.durability,
@@ -417,7 +444,7 @@ impl FileWriter {
         let mut sink = ChunkOutput {
             out,
             position: &mut self.position,
-            compressor: &mut self.compressor,
+            compressors: &mut self.compressors,
             checksums: self.page_checksums,
         };
         let mut result = Ok(());
