@@ -16,6 +16,15 @@ import sys
 import time
 from pathlib import Path
 
+# The compressible market payload at the same codec and level for every writer, all PLAIN without
+# dictionary or statistics (the other writers' settings below), file sizes beside speeds.
+MARKET = [
+    # name, codec, level
+    ("market, zstd 1", "zstd", 1),
+    ("market, zstd 3", "zstd", 3),
+    ("market, gzip 6", "gzip", 6),
+]
+
 WORKLOADS = [
     # name, repetition, null_every, codec
     ("required, uncompressed", "required", 0, "uncompressed"),
@@ -99,6 +108,36 @@ def main():
         (scratch / "ceiling.bin").unlink(missing_ok=True)
         print(f"repetition {rep + 1}/{args.reps} done", file=sys.stderr)
 
+    # Every writer on the market payload at the same codec and level; parquet_flow also with its
+    # compression on one thread. Half the rows: gzip 6 runs at tens of MiB/s on such data.
+    same_rows = str(max(args.row_group_rows, args.rows // 2))
+    same = {}  # (workload, tool) -> list of (payload MiB/s, file bytes)
+    for rep in range(args.reps):
+        for name, codec, level in MARKET:
+            target = str(scratch / "out.parquet")
+            common = [str(payloads["market"]), target, same_rows, shape[1], shape[2], "required", "0", codec, str(level)]
+            pf = [args.pf_bench, "--payload-file", str(payloads["market"]), "--rows", same_rows, "--row-size",
+                  shape[1], "--row-group-rows", shape[2], "--compression", codec,
+                  f"--{codec}-level", str(level), "--statistics", "none", "--encoding", "plain", "--output", target]
+            for tool, cmd in {
+                "parquet_flow": pf,
+                "parquet_flow, 1 thread": [*pf, "--compression-threads", "1"],
+                "arrow-rs": [args.arrow_rs, *common],
+                "pyarrow": [args.python, str(here / "pyarrow_bench.py"), *common],
+            }.items():
+                r = run(cmd)
+                same.setdefault((name, tool), []).append((r["payload_mib_per_sec"], r["file_bytes"]))
+                (scratch / "out.parquet").unlink(missing_ok=True)
+        # The cost of statistics and the page index: parquet_flow, uncompressed, page-level
+        # statistics against none (the seed payload: bounds on 256-byte values).
+        for level in ("none", "page"):
+            r = run([args.pf_bench, "--payload-file", str(payloads["seed"]), "--rows", shape[0], "--row-size", shape[1],
+                     "--row-group-rows", shape[2], "--statistics", level, "--encoding", "plain",
+                     "--output", str(scratch / "out.parquet")])
+            same.setdefault(("statistics", level), []).append((r["payload_mib_per_sec"], r["file_bytes"]))
+            (scratch / "out.parquet").unlink(missing_ok=True)
+        print(f"market repetition {rep + 1}/{args.reps} done", file=sys.stderr)
+
     # GZIP on the market payload: ratio and speed at levels 1, 6, 9 against gzip(1) of the same
     # bytes; a quarter of the rows, since gzip -9 runs at a few MiB/s on such data.
     market = []
@@ -143,9 +182,23 @@ def main():
     for row in table:
         row["vs_ceiling"] = row["parquet_flow"] / ceiling_mib
 
+    market_tools = ("parquet_flow", "parquet_flow, 1 thread", "arrow-rs", "pyarrow")
+    same_codec = []
+    for name, _, _ in MARKET:
+        row = {"workload": name}
+        for tool in market_tools:
+            row[tool] = statistics.median(x for x, _ in same[(name, tool)])
+            row[tool + "_bytes"] = statistics.median(b for _, b in same[(name, tool)])
+        row["vs_pyarrow"] = row["parquet_flow"] / row["pyarrow"]
+        row["size_vs_pyarrow"] = row["parquet_flow_bytes"] / row["pyarrow_bytes"]
+        same_codec.append(row)
+    stats_none = statistics.median(x for x, _ in same[("statistics", "none")])
+    stats_page = statistics.median(x for x, _ in same[("statistics", "page")])
+
     results = {"rows": args.rows, "row_size": args.row_size, "row_group_rows": args.row_group_rows,
                "reps": args.reps, "scratch": args.scratch, "table": table, "ceiling_mib_s": ceiling_mib,
-               "ceiling_cpu_s_per_gib": statistics.median(c for _, c in ceiling), "market_gzip": market,
+               "ceiling_cpu_s_per_gib": statistics.median(c for _, c in ceiling), "market_gzip": market, "market_same_codec": same_codec,
+               "statistics_cost": {"none_mib_s": stats_none, "page_mib_s": stats_page},
                "samples": {f"{w} | {t}": s for (w, t), s in samples.items()}}
     (out / "results.json").write_text(json.dumps(results, indent=2))
 
@@ -163,6 +216,17 @@ def main():
     for m in market:
         lines.append(f"| {m['level']} | {m['parquet_flow_mib_s']:.0f} | {m['parquet_flow_ratio']:.2f} "
                      f"| {m['gzip_mib_s']:.0f} | {m['gzip_ratio']:.2f} |")
+    lines += [f"\nSame codec and level, market payload ({same_rows} rows): payload MiB/s, then file MB",
+              "| workload | parquet_flow | parquet_flow, 1 thread | arrow-rs | pyarrow | vs pyarrow "
+              "| MB: parquet_flow / 1 thread / arrow-rs / pyarrow | size vs pyarrow |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in same_codec:
+        lines.append(f"| {r['workload']} | {r['parquet_flow']:.0f} | {r['parquet_flow, 1 thread']:.0f} "
+                     f"| {r['arrow-rs']:.0f} | {r['pyarrow']:.0f} | {r['vs_pyarrow']:.2f}x "
+                     f"| {r['parquet_flow_bytes'] / 1e6:.1f} / {r['parquet_flow, 1 thread_bytes'] / 1e6:.1f} / "
+                     f"{r['arrow-rs_bytes'] / 1e6:.1f} / {r['pyarrow_bytes'] / 1e6:.1f} | {r['size_vs_pyarrow']:.3f}x |")
+    lines.append(f"\nStatistics and page index, uncompressed seed payload: {stats_page:.0f} MiB/s with page "
+                 f"statistics, {stats_none:.0f} without ({stats_page / stats_none - 1:+.1%}).")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -2,7 +2,7 @@
 """pyarrow (Arrow C++) on a payload file written by `pf_bench --mode dump`.
 
     pyarrow_bench.py PAYLOAD OUTPUT ROWS ROW_SIZE ROW_GROUP_ROWS required|optional NULL_EVERY
-                     uncompressed|gzip GZIP_LEVEL
+                     uncompressed|gzip|zstd LEVEL
 
 Settings match parquet_flow's output: PLAIN, no dictionary, no statistics, v1 data pages.
 The Arrow table is built before timing; the write is timed. Prints pf_bench's lines.
@@ -51,8 +51,8 @@ def main(argv):
     start = time.perf_counter()
     pq.write_table(
         table, output, row_group_size=group_rows, use_dictionary=False, write_statistics=False,
-        compression="GZIP" if codec == "gzip" else "NONE",
-        compression_level=level if codec == "gzip" else None, data_page_version="1.0")
+        compression={"gzip": "GZIP", "zstd": "ZSTD"}.get(codec, "NONE"),
+        compression_level=level if codec in ("gzip", "zstd") else None, data_page_version="1.0")
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
     file_bytes = Path(output).stat().st_size
@@ -60,6 +60,7 @@ def main(argv):
     print(f"rows_per_sec={rows / seconds:.2f}")
     print(f"payload_mib_per_sec={payload_bytes / mib / seconds:.2f}")
     print(f"file_mib_per_sec={file_bytes / mib / seconds:.2f}")
+    print(f"file_bytes={file_bytes}")
     print(f"cpu_seconds={cpu_seconds:.6f}")
     return 0
 

@@ -3,6 +3,8 @@
 // pyarrow and DuckDB read every file and compare every value, null and list boundary.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <bit>
 #include <fstream>
 #include <string>
 #include <tuple>
@@ -317,6 +319,43 @@ TEST(Writer, DictionaryFallsBackWhereItDoesNotPay) {
     write("dictionary_fallback.parquet", 3000, 30'000, {"RLE_DICTIONARY", "PLAIN"});
     write("dictionary_unprofitable.parquet", 0, 5000, {"PLAIN"});
     write("dictionary_kept.parquet", 20'000, 0, {"RLE_DICTIONARY"});
+}
+
+// A file for the pruning check (tests/readers/pruning_check.py): ten row groups of 1,000 rows
+// with ascending, disjoint ranges of `k`, ZSTD, default statistics. The check damages every row
+// group a filter on `k` can skip and reads with that filter through pyarrow and DuckDB.
+TEST(Writer, SortedKeysForPruning) {
+    pf::Schema schema;
+    schema.required("k", pf::PhysicalType::Int64).optional("note", pf::PhysicalType::ByteArray, pf::LogicalType::string());
+    ExpectedFile file{pftest::output_dir("pruning") / "sorted_keys.parquet", pf::Compression::Zstd, {}, {}};
+    Rng rng(53);
+    for (std::int64_t g = 0; g < 10; ++g) {
+        GeneratedColumn k, note;
+        k.column = schema.columns()[0];
+        note.column = schema.columns()[1];
+        note.offsets = {0};
+        for (std::int64_t i = 0; i < 1000; ++i) {
+            const std::int64_t key = g * 10'000 + i * 7;
+            const auto bytes = std::bit_cast<std::array<std::byte, 8>>(key);
+            k.values.insert(k.values.end(), bytes.begin(), bytes.end());
+            k.rows.push_back(std::to_string(key));
+            if (rng.chance(0.1)) {
+                note.def.push_back(0);
+                note.rows.push_back("null");
+                continue;
+            }
+            note.def.push_back(1);
+            const std::string text = "order " + std::to_string(key);
+            for (char ch : text) note.values.push_back(static_cast<std::byte>(ch));
+            note.offsets.push_back(static_cast<std::uint32_t>(note.values.size()));
+            note.rows.push_back(pftest::hex_json(text));
+        }
+        file.row_groups.push_back({k, note});
+    }
+    pf::WriterOptions options;
+    options.compression = pf::Compression::Zstd;
+    options.data_page_size = 1024;  // several pages per chunk: a page index worth having
+    pftest::write_file_and_sidecar(file, schema, options);
 }
 
 TEST(Writer, EncodingsThatDoNotFitAreRefused) {

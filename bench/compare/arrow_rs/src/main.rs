@@ -1,7 +1,7 @@
 //! arrow-rs `parquet` low-level writer on a payload file written by `pf_bench --mode dump`.
 //!
 //! arrow_rs_bench PAYLOAD_FILE OUTPUT ROWS ROW_SIZE ROW_GROUP_ROWS required|optional NULL_EVERY
-//!                uncompressed|gzip GZIP_LEVEL
+//!                uncompressed|gzip|zstd LEVEL
 //!
 //! Settings match parquet_flow's output: PLAIN, no dictionary, no statistics, v1 pages of 1 MiB.
 //! Prints the same lines as pf_bench.
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use parquet::basic::{Compression, Encoding, GzipLevel};
+use parquet::basic::{Compression, Encoding, GzipLevel, ZstdLevel};
 use parquet::data_type::{ByteArray, ByteArrayType};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
@@ -19,7 +19,7 @@ use parquet::schema::parser::parse_message_type;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 10 {
-        eprintln!("usage: arrow_rs_bench PAYLOAD OUTPUT ROWS ROW_SIZE ROW_GROUP_ROWS required|optional NULL_EVERY uncompressed|gzip GZIP_LEVEL");
+        eprintln!("usage: arrow_rs_bench PAYLOAD OUTPUT ROWS ROW_SIZE ROW_GROUP_ROWS required|optional NULL_EVERY uncompressed|gzip|zstd LEVEL");
         std::process::exit(2);
     }
     let n = |i: usize| args[i].parse::<usize>().expect("number");
@@ -49,10 +49,11 @@ fn main() {
         if optional { "optional" } else { "required" }
     );
     let schema = Arc::new(parse_message_type(&message).expect("schema"));
-    let compression = if args[8] == "gzip" {
-        Compression::GZIP(GzipLevel::try_new(n(9) as u32).expect("gzip level"))
-    } else {
-        Compression::UNCOMPRESSED
+    let level: i32 = args[9].parse().expect("level");
+    let compression = match args[8].as_str() {
+        "gzip" => Compression::GZIP(GzipLevel::try_new(level as u32).expect("gzip level")),
+        "zstd" => Compression::ZSTD(ZstdLevel::try_new(level).expect("zstd level")),
+        _ => Compression::UNCOMPRESSED,
     };
     let props = Arc::new(
         WriterProperties::builder()
@@ -89,6 +90,7 @@ fn main() {
     println!("rows_per_sec={:.2}", rows as f64 / seconds);
     println!("payload_mib_per_sec={:.2}", payload_bytes as f64 / mib / seconds);
     println!("file_mib_per_sec={:.2}", file_bytes as f64 / mib / seconds);
+    println!("file_bytes={file_bytes}");
     println!("cpu_seconds={cpu_seconds:.6}");
 }
 
