@@ -198,6 +198,7 @@ def main():
     results = {"rows": args.rows, "row_size": args.row_size, "row_group_rows": args.row_group_rows,
                "reps": args.reps, "scratch": args.scratch, "table": table, "ceiling_mib_s": ceiling_mib,
                "ceiling_cpu_s_per_gib": statistics.median(c for _, c in ceiling), "market_gzip": market, "market_same_codec": same_codec,
+               "market_same_codec_samples": {f"{w} | {t}": s for (w, t), s in same.items()},
                "statistics_cost": {"none_mib_s": stats_none, "page_mib_s": stats_page},
                "samples": {f"{w} | {t}": s for (w, t), s in samples.items()}}
     (out / "results.json").write_text(json.dumps(results, indent=2))

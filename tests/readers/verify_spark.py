@@ -10,7 +10,9 @@ verify_sink.py).
    comes with three codecs and every (repetition, codec) pair is among them; every file of the
    other suites (logical types, per-column codecs, null densities, multi-page chunks, large
    values, statistics, the C ABI's files, the sink's recv_ts units), except that a suite of more
-   than LARGE_SUITE files (the randomized cases) gives about SUITE_SAMPLE spread evenly.
+   than LARGE_SUITE files (the randomized cases) gives about SUITE_SAMPLE spread evenly; and
+   one file of the encoding matrix for every (physical type, encoding) pair, each of which
+   must be compared.
    Each file is first read with Spark's default settings and the schema Spark infers is checked
    against the types below. What Spark refuses or shows differently by design is handled
    explicitly (REFUSED, and spark_presented): compared in Spark's representation, or skipped with
@@ -220,10 +222,21 @@ def sample(out: Path) -> tuple:
                 picks.append(matrix[(physical, repetition, codec)])
             else:
                 errors.append(f"matrix: no {physical} {repetition} {codec} file under {out / 'matrix'}")
+    # The encoding matrix: one file for every (physical type, encoding), repetitions in turn.
+    encoded = {}
+    for p in sorted((out / "encodings").glob("*.expect.json")):
+        spec = json.loads(p.read_text())
+        column = spec["columns"][0]
+        for encoding in column.get("data_page_encodings", []):
+            encoded.setdefault((column["physical"], encoding), []).append(p)
+    if not encoded:
+        errors.append(f"encodings: no files under {out / 'encodings'}")
+    for i, (_, files) in enumerate(sorted(encoded.items())):
+        picks.append(files[i % len(files)])
     suites = {}
     for p in sorted(out.rglob("*.expect.json")):
         suite = p.relative_to(out).parts[0]
-        if suite != "matrix":
+        if suite not in ("matrix", "encodings"):
             suites.setdefault(suite, []).append(p)
     for files in suites.values():
         picks.extend(files if len(files) <= LARGE_SUITE else files[::-(-len(files) // SUITE_SAMPLE)])
@@ -291,6 +304,8 @@ def verify_file(spark, sidecar: Path, refusals: dict, covered: set) -> tuple:
             covered.add(("physical", c["physical"]))
             covered.add(("repetition", c["repetition"]))
             covered.add(("codec", c.get("codec", spec.get("codec", "UNCOMPRESSED"))))
+            for encoding in c.get("data_page_encodings", []):
+                covered.add(("encoding", (c["physical"], encoding)))
             if logical:
                 covered.add(("logical", logical["type"] + (f"({logical['unit']})" if "unit" in logical else "")))
     return errors, notes
@@ -429,6 +444,14 @@ def main(argv: list) -> int:
             missing = [f"no {what} {name} compared" for what, names in
                        (("physical", PHYSICAL), ("repetition", REPETITIONS), ("codec", CODECS), ("logical", LOGICAL))
                        for name in names if (what, name) not in covered]
+            # Every encoding the writer has, on every type it fits, read back by Spark.
+            for sidecar in picks:
+                spec = json.loads(sidecar.read_text())
+                for column in spec["columns"]:
+                    for encoding in column.get("data_page_encodings", []):
+                        if ("encoding", (column["physical"], encoding)) not in covered:
+                            missing.append(f"no {column['physical']} column in {encoding} compared "
+                                           f"({sidecar.relative_to(out)})")
             report(f"coverage: {len(picks)} files, every physical type, repetition and codec, "
                    f"logical types {' '.join(sorted(n for w, n in covered if w == 'logical'))}", missing)
             for kind, count in sorted(refusals.items()):

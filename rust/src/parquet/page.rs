@@ -143,14 +143,16 @@ impl PageEncoder {
         } else {
             sink.compressors.len().max(1)
         };
+        // Two pages per thread and window, so a thread that finishes early takes another.
+        let window = if threads > 1 { 2 * threads } else { 1 };
         let page_size = if threads > 1 {
-            let share = chunk_bytes(column, input, counts).div_ceil(threads);
+            let share = chunk_bytes(column, input, counts).div_ceil(window);
             settings.page_size.min(share.max(MIN_SPLIT_PAGE))
         } else {
             settings.page_size
         };
-        if self.window.len() < threads {
-            self.window.resize_with(threads, WindowPage::default);
+        if self.window.len() < window {
+            self.window.resize_with(window, WindowPage::default);
         }
         let mut first_row = 0i64;
         let mut span = PageSpan {
@@ -163,7 +165,7 @@ impl PageEncoder {
         while span.entry_end < counts.entries {
             // Encode up to one page per thread, in order (a dictionary grows page by page).
             let mut n = 0;
-            while n < threads && span.entry_end < counts.entries {
+            while n < window && span.entry_end < counts.entries {
                 span = next_page(column, input, counts, span, page_size);
                 let encoding = if dictionary_on {
                     Encoding::RleDictionary
@@ -480,22 +482,28 @@ fn compress_window(
         };
         compressor.compress(codec, encoded, compressed)
     };
-    let Some((first, rest)) = window.split_first_mut() else {
-        return Ok(());
-    };
     let (own, others) = compressors
         .split_first_mut()
         .expect("at least one compressor");
-    if rest.is_empty() {
-        return compress(own, first);
+    if window.len() == 1 || others.is_empty() {
+        return window.iter_mut().try_for_each(|page| compress(own, page));
     }
+    // Each thread takes the next page until none is left: a slow page does not hold the others.
+    let helpers = others.len().min(window.len() - 1);
+    let pages = std::sync::Mutex::new(window.iter_mut());
+    let next = || pages.lock().unwrap_or_else(|e| e.into_inner()).next();
+    let drain = |compressor: &mut PageCompressor| -> Result<()> {
+        while let Some(page) = next() {
+            compress(compressor, page)?;
+        }
+        Ok(())
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = others
+        let handles: Vec<_> = others[..helpers]
             .iter_mut()
-            .zip(rest.iter_mut())
-            .map(|(compressor, page)| scope.spawn(move || compress(compressor, page)))
+            .map(|compressor| scope.spawn(|| drain(compressor)))
             .collect();
-        let mut result = compress(own, first);
+        let mut result = drain(own);
         for handle in handles {
             let joined = handle
                 .join()
