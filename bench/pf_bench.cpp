@@ -9,7 +9,7 @@
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //
-// --statistics sets WriterOptions::statistics (writer mode; default page) to measure its cost;
+// --statistics sets Writer/SinkOptions::statistics (default page) to measure its cost;
 // --encoding the payload column's encoding (writer mode; default: the library's, a dictionary
 // while it pays); --compression-threads Writer/SinkOptions::compression_threads (default: one
 // per core, up to 4).
@@ -340,6 +340,7 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
     options.zstd_level = a.zstd_level;
     options.compression_threads = a.compression_threads;
+    options.statistics = a.statistics;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());

@@ -536,6 +536,7 @@ void pf_sink_config_init(pf_sink_config_t* c) {
     c->recover_at_start = 1;
     c->recv_ts_unit = PF_TIME_UNIT_NANOS;
     c->compression_level = PF_COMPRESSION_LEVEL_DEFAULT;
+    c->statistics = PF_STATISTICS_PAGE;
 }
 
 pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
@@ -578,6 +579,12 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
             }
         }
         if (c->compression_threads) o.compression_threads = c->compression_threads;
+        if (!valid_statistics(c->statistics)) {
+            throw Error(ErrorCode::InvalidArgument,
+                        "pf_sink_create: unknown statistics code " + std::to_string(c->statistics) +
+                            " (0 NONE, 1 CHUNK, 2 PAGE)");
+        }
+        o.statistics = static_cast<Statistics>(c->statistics);
         if (c->rotate_rows) o.rotate_rows = c->rotate_rows;
         if (c->rotate_bytes) o.rotate_bytes = c->rotate_bytes;
         if (c->rotate_age_ns > 0) o.rotate_age = std::chrono::nanoseconds(c->rotate_age_ns);

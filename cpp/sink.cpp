@@ -90,6 +90,7 @@ Sink::Sink(const SinkOptions& o) {
         .retry_backoff_ns = nanos_or(o.retry_backoff, 0),
         .recover_at_start = o.recover_at_start,
         .compression_threads = o.compression_threads.value_or(0),
+        .statistics = static_cast<std::uint8_t>(o.statistics),
         .worker_delay_ns = o.worker_delay_for_testing.count(),
     };
     bridge::Status status{0, {}};

@@ -285,6 +285,7 @@ typedef struct pf_sink_config {
                                    init: PF_COMPRESSION_LEVEL_DEFAULT */
     uint32_t compression_threads; /* threads compressing pages at once; 0 (init): one per core,
                                      up to 4; 1: the worker thread only */
+    int32_t statistics;         /* PF_STATISTICS_* of the sink's columns; init: PAGE */
 } pf_sink_config_t;
 
 /* pf_sink_config_t.compression_level: the codec's default (GZIP 1, ZSTD 1). */

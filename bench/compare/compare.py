@@ -83,7 +83,7 @@ def main():
         target = str(scratch / "out.parquet")
         pf = [args.pf_bench, "--payload-file", str(payloads["seed"]), "--rows", shape[0], "--row-size", shape[1],
               "--row-group-rows", shape[2], "--repetition", rep, "--null-every", str(null_every),
-              "--compression", codec, "--output", target]
+              "--compression", codec, "--statistics", "none", "--encoding", "plain", "--output", target]
         common = [str(payloads["seed"]), target, *shape, rep, str(null_every), codec]
         return {
             # Each at its own default gzip level: parquet_flow 1, arrow-rs 6, Arrow C++ 9.

@@ -86,6 +86,10 @@ struct SinkOptions {
     // Threads compressing the worker's pages (see WriterOptions::compression_threads); unset:
     // one per core, up to 4. 1 keeps compression on the worker thread alone.
     std::optional<unsigned> compression_threads{};
+    // Statistics of the sink's columns (see Statistics). Page (the default) lets engines skip
+    // row groups and pages by recv_ts or seq; on opaque payloads it costs about 7-9 % of
+    // uncompressed write speed (docs/BENCHMARKS.md), None saves that.
+    Statistics statistics = Statistics::Page;
 
     // Rotate to a new file when the current one reaches any of these (each optional).
     std::optional<std::uint64_t> rotate_rows{};

@@ -200,6 +200,8 @@ mod ffi {
         recover_at_start: bool,
         /// 0: one per core (up to 4).
         compression_threads: u32,
+        /// `StatisticsCode` of the sink's columns.
+        statistics: u8,
         worker_delay_ns: i64,
     }
 
@@ -693,6 +695,7 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
         config.writer.zstd_level = s.zstd_level;
     }
     config.writer.compression_threads = s.compression_threads as usize;
+    config.writer.statistics = statistics_from(s.statistics.into(), "sink")?;
     if s.data_page_size > 0 {
         config.writer.data_page_size = size(s.data_page_size);
     }

@@ -249,6 +249,11 @@ int main(int argc, char **argv) {
     sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
     expect("sink with too many compression threads", sink_created, INVALID, pf_sink_last_error(NULL),
            "compression_threads must be at most 64");
+    config.compression_threads = 0;
+    config.statistics = 9;
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with an unknown statistics code", sink_created, INVALID, pf_sink_last_error(NULL),
+           "unknown statistics code 9");
 
     char sidecar[4096];
     snprintf(sidecar, sizeof sidecar, "%s/c_misuse_survivor.parquet.expect.json", dir);

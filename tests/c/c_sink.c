@@ -125,6 +125,7 @@ int main(int argc, char **argv) {
     config.compression = PF_COMPRESSION_ZSTD;
     config.compression_level = 3;
     config.compression_threads = 2;
+    config.statistics = PF_STATISTICS_CHUNK;
     pf_sink_t *sink = pf_sink_create(&config);
     if (!sink) {
         fprintf(stderr, "c_sink: create: %s\n", pf_sink_last_error(NULL));
