@@ -9,7 +9,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 VENV := build/venv
 PYTHON ?= python3
-APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv
+APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv pkg-config
 # Spark, the third reader (tests/readers/verify_spark.py), runs on a Java runtime.
 JAVA_PACKAGE := openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -46,6 +46,7 @@ deps:
 	@missing=""; \
 	command -v cmake >/dev/null || missing=1; \
 	command -v ninja >/dev/null || missing=1; \
+	command -v pkg-config >/dev/null || missing=1; \
 	[ -f /usr/include/gtest/gtest.h ] || missing=1; \
 	[ -f /usr/include/benchmark/benchmark.h ] || missing=1; \
 	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing=1; \

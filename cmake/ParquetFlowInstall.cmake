@@ -13,11 +13,15 @@ install(DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}/include/"
 install(FILES "${CMAKE_CURRENT_BINARY_DIR}/generated/include/parquet_flow/version.hpp"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/parquet_flow")
 install(TARGETS parquet_flow parquet_flow_c EXPORT parquet_flowTargets
-        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}")
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+        LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
 install(TARGETS parquet_flow_recover RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
-install(FILES "${PARQUET_FLOW_RUST_LIBRARY_FILE}"
-        DESTINATION "${CMAKE_INSTALL_LIBDIR}"
-        RENAME libparquet_flow_core.a)
+if(NOT PARQUET_FLOW_SHARED)
+  # The static library needs the Rust core beside it; the shared one has it inside.
+  install(FILES "${PARQUET_FLOW_RUST_LIBRARY_FILE}"
+          DESTINATION "${CMAKE_INSTALL_LIBDIR}"
+          RENAME libparquet_flow_core.a)
+endif()
 install(EXPORT parquet_flowTargets
         NAMESPACE parquet_flow::
         DESTINATION "${PARQUET_FLOW_INSTALL_CMAKEDIR}")
@@ -34,3 +38,22 @@ install(FILES
           "${CMAKE_CURRENT_BINARY_DIR}/parquet_flowConfig.cmake"
           "${CMAKE_CURRENT_BINARY_DIR}/parquet_flowConfigVersion.cmake"
         DESTINATION "${PARQUET_FLOW_INSTALL_CMAKEDIR}")
+
+# pkg-config, for C and C++ builds without CMake (Make, Meson, ...):
+#   cc app.c $(pkg-config --cflags --libs parquet_flow)
+# The .pc file names the prefix relative to its own directory, so it works wherever the
+# package is installed (cmake --install --prefix included).
+file(RELATIVE_PATH PARQUET_FLOW_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+if(PARQUET_FLOW_SHARED)
+  set(PARQUET_FLOW_PC_LIBS "-L\${libdir} -lparquet_flow")
+  set(PARQUET_FLOW_PC_LIBS_PRIVATE "-lstdc++ -lpthread -ldl -lm")
+else()
+  # Static archives: everything the C++ library and the Rust core need, on the one line
+  # (a C program links the C++ runtime through it too).
+  set(PARQUET_FLOW_PC_LIBS "-L\${libdir} -lparquet_flow -lparquet_flow_core -lstdc++ -lpthread -ldl -lm")
+  set(PARQUET_FLOW_PC_LIBS_PRIVATE "")
+endif()
+configure_file("${PARQUET_FLOW_SOURCE_DIR}/cmake/parquet_flow.pc.in"
+               "${CMAKE_CURRENT_BINARY_DIR}/parquet_flow.pc" @ONLY)
+install(FILES "${CMAKE_CURRENT_BINARY_DIR}/parquet_flow.pc"
+        DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
