@@ -16,6 +16,29 @@ add_test(NAME consumer_find_package
           -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_consumer.cmake")
 set_tests_properties(consumer_find_package PROPERTIES FIXTURES_REQUIRED parquet_flow_installed)
 
+# A C program built with only pkg-config's flags for the installed package (no CMake).
+find_program(PARQUET_FLOW_PKG_CONFIG NAMES pkg-config pkgconf)
+add_test(NAME consumer_pkg_config
+  COMMAND "${CMAKE_COMMAND}" -DPREFIX=${_pf_prefix} -DLIBDIR=${CMAKE_INSTALL_LIBDIR}
+          -DPKG_CONFIG=${PARQUET_FLOW_PKG_CONFIG} -DC_COMPILER=${CMAKE_C_COMPILER}
+          -DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/consumer
+          -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-pkg-config
+          -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_pkg_config.cmake")
+set_tests_properties(consumer_pkg_config PROPERTIES FIXTURES_REQUIRED parquet_flow_installed)
+
+# BUILD_SHARED_LIBS=ON: a second build tree of the library as libparquet_flow.so (the same cargo
+# target directory: the Rust core is not rebuilt), installed and used by the consumer project
+# and by pkg-config.
+add_test(NAME consumer_shared
+  COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common}
+          -DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE_DIR}
+          -DCARGO_TARGET_DIR=${PARQUET_FLOW_CARGO_TARGET_DIR}
+          -DCONSUMER=${CMAKE_CURRENT_SOURCE_DIR}/consumer
+          -DPKG_CONFIG=${PARQUET_FLOW_PKG_CONFIG}
+          -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/consumer-shared
+          -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_shared.cmake")
+set_tests_properties(consumer_shared PROPERTIES RESOURCE_LOCK cargo_target_dir)
+
 # Shares the main build's cargo target directory, so only the crate itself is rebuilt.
 add_test(NAME consumer_add_subdirectory
   COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common} -DMODE=subdirectory

@@ -1,6 +1,7 @@
 // Writes a file through the installed C++ API and checks what close() reports.
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 #include <parquet_flow/parquet_flow.hpp>
@@ -22,6 +23,17 @@ int main() {
     } catch (const pf::Error& e) {
         std::fprintf(stderr, "parquet_flow error: %s\n", e.what());
         return 1;
+    }
+    // Errors cross the library boundary as parquet_flow::Error (with a shared library too).
+    try {
+        pf::Writer writer("no-such-directory/consumer_cpp.parquet", schema);
+        std::fprintf(stderr, "a writer into a missing directory did not throw\n");
+        return 1;
+    } catch (const pf::Error& e) {
+        if (std::string_view(e.what()).find("no-such-directory") == std::string_view::npos) {
+            std::fprintf(stderr, "unexpected message: %s\n", e.what());
+            return 1;
+        }
     }
     std::puts("consumer_cpp: ok");
     return 0;
