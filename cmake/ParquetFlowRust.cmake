@@ -57,11 +57,23 @@ add_library(parquet_flow::rust_core INTERFACE IMPORTED GLOBAL)
 
 if(_pf_import STREQUAL "corrosion")
   include(FetchContent)
-  FetchContent_Declare(Corrosion
-    GIT_REPOSITORY https://github.com/corrosion-rs/corrosion.git
-    GIT_TAG ${PARQUET_FLOW_CORROSION_TAG}
-    FIND_PACKAGE_ARGS)
-  FetchContent_MakeAvailable(Corrosion)
+  # An installed Corrosion first; FetchContent's FIND_PACKAGE_ARGS does that from CMake 3.24,
+  # before it by hand (the project's minimum is 3.22).
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.24)
+    FetchContent_Declare(Corrosion
+      GIT_REPOSITORY https://github.com/corrosion-rs/corrosion.git
+      GIT_TAG ${PARQUET_FLOW_CORROSION_TAG}
+      FIND_PACKAGE_ARGS)
+    FetchContent_MakeAvailable(Corrosion)
+  else()
+    find_package(Corrosion QUIET CONFIG)
+    if(NOT Corrosion_FOUND)
+      FetchContent_Declare(Corrosion
+        GIT_REPOSITORY https://github.com/corrosion-rs/corrosion.git
+        GIT_TAG ${PARQUET_FLOW_CORROSION_TAG})
+      FetchContent_MakeAvailable(Corrosion)
+    endif()
+  endif()
   corrosion_import_crate(
     MANIFEST_PATH "${PARQUET_FLOW_SOURCE_DIR}/rust/Cargo.toml"
     CRATES parquet_flow_core

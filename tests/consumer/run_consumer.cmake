@@ -19,9 +19,15 @@ endif()
 if(MODE STREQUAL "package")
   # The package is used as released software: a Release consumer.
   list(APPEND args -DCMAKE_BUILD_TYPE=Release)
-  # No Rust toolchain in sight: only the system directories on PATH, no cargo/rustup homes.
+  # No Rust toolchain usable: cargo and rustc on PATH are stand-ins that fail (a system cargo in
+  # /usr/bin is shadowed), no cargo/rustup homes.
+  set(no_rust "${BINARY}/no-rust")
+  foreach(tool cargo rustc)
+    file(WRITE "${no_rust}/${tool}" "#!/bin/sh\necho \"${tool} was run: the installed package must not need it\" >&2\nexit 1\n")
+    file(CHMOD "${no_rust}/${tool}" PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
+  endforeach()
   set(env "${CMAKE_COMMAND}" -E env --unset=CARGO_HOME --unset=RUSTUP_HOME --unset=CARGO
-          "PATH=/usr/bin:/bin" "HOME=${BINARY}")
+          "PATH=${no_rust}:/usr/bin:/bin" "HOME=${BINARY}")
   list(APPEND args "-DCMAKE_PREFIX_PATH=${PREFIX}")
 else()
   set(env "${CMAKE_COMMAND}" -E env)
