@@ -18,6 +18,26 @@ set(_pf_bridge_headers
     "${PARQUET_FLOW_CXXBRIDGE_DIR}/parquet_flow_core/bridge.rs.h"
     "${PARQUET_FLOW_CXXBRIDGE_DIR}/rust/cxx.h")
 
+# Air-gapped builds: crates prepared beforehand with `cargo vendor <dir>` (see README), used
+# offline through a cargo configuration file this module writes. Every cargo call of the build
+# and of the tests gets PARQUET_FLOW_CARGO_SOURCE_ARGS.
+set(PARQUET_FLOW_VENDOR_DIR "" CACHE PATH
+    "Directory made by `cargo vendor`: build the Rust core from it, offline (empty: the crates registry)")
+set(PARQUET_FLOW_CARGO_SOURCE_ARGS "")
+if(PARQUET_FLOW_VENDOR_DIR)
+  get_filename_component(_pf_vendor "${PARQUET_FLOW_VENDOR_DIR}" ABSOLUTE)
+  if(NOT IS_DIRECTORY "${_pf_vendor}")
+    message(FATAL_ERROR "PARQUET_FLOW_VENDOR_DIR '${_pf_vendor}' is not a directory: prepare it with "
+                        "`cargo vendor --locked --manifest-path <parquet_flow>/Cargo.toml <dir>`")
+  endif()
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/cargo-vendored-sources.toml"
+       "# Written by parquet_flow's CMake (PARQUET_FLOW_VENDOR_DIR): crates from a vendor directory.\n"
+       "[source.crates-io]\nreplace-with = \"parquet-flow-vendored\"\n\n"
+       "[source.parquet-flow-vendored]\ndirectory = \"${_pf_vendor}\"\n")
+  set(PARQUET_FLOW_CARGO_SOURCE_ARGS --offline --config "${CMAKE_CURRENT_BINARY_DIR}/cargo-vendored-sources.toml")
+  message(STATUS "parquet_flow: Rust crates from ${_pf_vendor}, offline")
+endif()
+
 # Cargo's profile follows the CMake build type; release unless Debug is asked for.
 if(CMAKE_BUILD_TYPE STREQUAL "Debug")
   set(_pf_cargo_profile_dir debug)
@@ -78,7 +98,8 @@ if(_pf_import STREQUAL "corrosion")
     MANIFEST_PATH "${PARQUET_FLOW_SOURCE_DIR}/rust/Cargo.toml"
     CRATES parquet_flow_core
     CRATE_TYPES staticlib
-    LOCKED)
+    LOCKED
+    FLAGS ${PARQUET_FLOW_CARGO_SOURCE_ARGS})
   corrosion_set_env_vars(parquet_flow_core ${PARQUET_FLOW_CARGO_ENV})
   # Tell Ninja that the cargo step (re)writes the bridge headers, so C++ that includes them is
   # rebuilt after a bridge change instead of compiling against stale copies.
@@ -95,7 +116,8 @@ else()
   # second. BYPRODUCTS let Ninja restat the library and headers afterwards.
   add_custom_target(parquet_flow_cargo_build
     COMMAND "${CMAKE_COMMAND}" -E env ${PARQUET_FLOW_CARGO_ENV} "CARGO_TARGET_DIR=${_pf_target_dir}"
-            "${PARQUET_FLOW_CARGO}" build --locked -p parquet_flow_core --lib ${PARQUET_FLOW_CARGO_PROFILE_ARGS}
+            "${PARQUET_FLOW_CARGO}" build --locked ${PARQUET_FLOW_CARGO_SOURCE_ARGS} -p parquet_flow_core --lib
+            ${PARQUET_FLOW_CARGO_PROFILE_ARGS}
             --manifest-path "${PARQUET_FLOW_SOURCE_DIR}/Cargo.toml"
     # cxx-build keeps the generated headers under <target>/cxxbridge. The build script's own copy
     # only happens when cargo reruns it, which a target directory shared by two build trees

@@ -39,6 +39,15 @@ add_test(NAME consumer_shared
           -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_shared.cmake")
 set_tests_properties(consumer_shared PROPERTIES RESOURCE_LOCK cargo_target_dir)
 
+# Offline: crates from `cargo vendor`, an empty CARGO_HOME, CARGO_NET_OFFLINE=true, a cold cargo
+# target directory (compiles every crate: about a minute and a half on two cores).
+add_test(NAME vendored_offline_build
+  COMMAND "${CMAKE_COMMAND}" "-DGENERATOR=${CMAKE_GENERATOR}" -DC_COMPILER=${CMAKE_C_COMPILER}
+          -DCXX_COMPILER=${CMAKE_CXX_COMPILER} -DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE_DIR}
+          -DCARGO=${PARQUET_FLOW_CARGO} -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/vendored
+          -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_vendored.cmake")
+set_tests_properties(vendored_offline_build PROPERTIES RUN_SERIAL TRUE TIMEOUT 900)
+
 # Shares the main build's cargo target directory, so only the crate itself is rebuilt.
 add_test(NAME consumer_add_subdirectory
   COMMAND "${CMAKE_COMMAND}" ${_pf_consumer_common} -DMODE=subdirectory
