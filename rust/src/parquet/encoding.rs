@@ -169,7 +169,7 @@ pub fn encode_byte_arrays(values: &[u8], offsets: &[u32], out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A reference decoder of the hybrid encoding (width 1), to check the encoder against.
@@ -262,7 +262,7 @@ mod tests {
     }
 
     /// A reader written from encodings.md, independent of the encoder: decodes `count` values.
-    fn decode_rle_hybrid(data: &[u8], bit_width: u8, count: usize) -> Vec<u32> {
+    pub(crate) fn decode_rle_hybrid(data: &[u8], bit_width: u8, count: usize) -> Vec<u32> {
         let value_bytes = usize::from(bit_width).div_ceil(8);
         let mut out = Vec::new();
         let mut at = 0;

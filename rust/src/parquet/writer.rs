@@ -144,6 +144,28 @@ pub fn default_created_by() -> String {
     format!("parquet_flow version {}", env!("CARGO_PKG_VERSION"))
 }
 
+/// Each column's setting: `default`, or the override that names it (checked by `check`), in
+/// the overrides' order; an override naming no column is refused ("<what> set for column ...").
+fn per_column<T: Copy>(
+    columns: &[Column],
+    default: impl Fn(&Column) -> T,
+    overrides: &[(String, T)],
+    what: &str,
+    check: impl Fn(&Column, &T) -> Result<()>,
+) -> Result<Vec<T>> {
+    let mut values: Vec<T> = columns.iter().map(default).collect();
+    for (name, value) in overrides {
+        let Some(i) = columns.iter().position(|c| &c.name == name) else {
+            return Err(Error::invalid(format!(
+                "{what} set for column '{name}', which is not in the schema"
+            )));
+        };
+        check(&columns[i], value)?;
+        values[i] = *value;
+    }
+    Ok(values)
+}
+
 /// What `FileWriter::prepare` resolves from a schema and options.
 struct Prepared {
     codecs: Vec<Codec>,
@@ -242,45 +264,39 @@ impl FileWriter {
                 options.data_page_size
             )));
         }
-        let mut codecs = vec![options.codec; columns.len()];
-        for (name, codec) in &options.column_codecs {
-            let Some(i) = columns.iter().position(|c| &c.name == name) else {
-                return Err(Error::invalid(format!(
-                    "a codec is set for column '{name}', which is not in the schema"
-                )));
-            };
-            codecs[i] = *codec;
-        }
-        let mut statistics = vec![options.statistics; columns.len()];
-        for (name, level) in &options.column_statistics {
-            let Some(i) = columns.iter().position(|c| &c.name == name) else {
-                return Err(Error::invalid(format!(
-                    "statistics are set for column '{name}', which is not in the schema"
-                )));
-            };
-            statistics[i] = *level;
-        }
-        let mut encodings: Vec<Encoding> = columns
-            .iter()
-            .map(|c| default_encoding(c.physical))
-            .collect();
-        for (name, encoding) in &options.column_encodings {
-            let Some(i) = columns.iter().position(|c| &c.name == name) else {
-                return Err(Error::invalid(format!(
-                    "an encoding is set for column '{name}', which is not in the schema"
-                )));
-            };
-            let physical = columns[i].physical;
-            if !encoding.fits(physical) {
-                return Err(Error::invalid(format!(
-                    "column '{name}': {} cannot encode {} values; it takes {}",
+        let codecs = per_column(
+            columns,
+            |_| options.codec,
+            &options.column_codecs,
+            "a codec is",
+            |_, _| Ok(()),
+        )?;
+        let statistics = per_column(
+            columns,
+            |_| options.statistics,
+            &options.column_statistics,
+            "statistics are",
+            |_, _| Ok(()),
+        )?;
+        let encodings = per_column(
+            columns,
+            |c| default_encoding(c.physical),
+            &options.column_encodings,
+            "an encoding is",
+            |column, encoding: &Encoding| {
+                let physical = column.physical;
+                if encoding.fits(physical) {
+                    return Ok(());
+                }
+                Err(Error::invalid(format!(
+                    "column '{}': {} cannot encode {} values; it takes {}",
+                    column.name,
                     encoding.name(),
                     physical.name(),
                     Encoding::allowed_for(physical)
-                )));
-            }
-            encodings[i] = *encoding;
-        }
+                )))
+            },
+        )?;
         for (key, _) in &options.key_value_metadata {
             if key.is_empty() {
                 return Err(Error::invalid("key/value metadata key is empty"));
@@ -696,5 +712,59 @@ impl Drop for FileWriter {
         if self.out.is_some() {
             let _ = self.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parquet::{PhysicalType, Repetition};
+
+    /// Per-column settings name columns of the schema, and an encoding must fit its column.
+    #[test]
+    fn per_column_settings_are_checked_against_the_schema() {
+        let columns = vec![Column::new("a", PhysicalType::Int64, Repetition::Required)];
+        let refused = |options: WriterOptions| {
+            FileWriter::validate(&columns, &options)
+                .unwrap_err()
+                .message
+        };
+        let missing = |what: &str| format!("{what} set for column 'b', which is not in the schema");
+        let message = refused(WriterOptions {
+            column_codecs: vec![("b".into(), Codec::Zstd)],
+            ..WriterOptions::default()
+        });
+        assert_eq!(message, missing("a codec is"));
+        let message = refused(WriterOptions {
+            column_statistics: vec![("b".into(), StatisticsLevel::None)],
+            ..WriterOptions::default()
+        });
+        assert_eq!(message, missing("statistics are"));
+        let message = refused(WriterOptions {
+            column_encodings: vec![("b".into(), Encoding::Plain)],
+            ..WriterOptions::default()
+        });
+        assert_eq!(message, missing("an encoding is"));
+        // In the overrides' order: the misfit for 'a' comes before the missing 'b'.
+        let message = refused(WriterOptions {
+            column_encodings: vec![
+                ("a".into(), Encoding::DeltaByteArray),
+                ("b".into(), Encoding::Plain),
+            ],
+            ..WriterOptions::default()
+        });
+        assert!(
+            message.starts_with(
+                "column 'a': DELTA_BYTE_ARRAY cannot encode INT64 values; it takes PLAIN (0)"
+            ),
+            "{message}"
+        );
+        let options = WriterOptions {
+            column_codecs: vec![("a".into(), Codec::Gzip)],
+            column_statistics: vec![("a".into(), StatisticsLevel::Chunk)],
+            column_encodings: vec![("a".into(), Encoding::DeltaBinaryPacked)],
+            ..WriterOptions::default()
+        };
+        assert!(FileWriter::validate(&columns, &options).is_ok());
     }
 }

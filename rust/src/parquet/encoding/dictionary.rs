@@ -493,6 +493,7 @@ pub fn encode_dictionary_indices(indices: &[u32], dictionary_len: usize, out: &m
 mod tests {
     use super::*;
     use crate::parquet::encoding::delta::tests::{layouts, Rng};
+    use crate::parquet::encoding::tests::decode_rle_hybrid;
     use std::collections::HashMap;
 
     /// A PLAIN reader for the dictionary page.
@@ -512,50 +513,12 @@ mod tests {
         }
     }
 
-    /// An RLE_DICTIONARY data page reader from encodings.md: width byte, then the hybrid runs.
+    /// An RLE_DICTIONARY data page reader from encodings.md: width byte, then the hybrid runs
+    /// (read by the hybrid's own test reader).
     fn decode_indices(data: &[u8], count: usize) -> Vec<u32> {
-        let width = usize::from(data[0]);
+        let width = data[0];
         assert!(width <= 32);
-        let value_bytes = width.div_ceil(8);
-        let mut at = 1;
-        let mut out = Vec::new();
-        while out.len() < count {
-            let mut header = 0u64;
-            let mut shift = 0;
-            loop {
-                let b = data[at];
-                at += 1;
-                header |= u64::from(b & 0x7F) << shift;
-                shift += 7;
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-            if header & 1 == 0 {
-                let mut v = [0u8; 4];
-                v[..value_bytes].copy_from_slice(&data[at..at + value_bytes]);
-                at += value_bytes;
-                out.extend(std::iter::repeat_n(
-                    u32::from_le_bytes(v),
-                    (header >> 1) as usize,
-                ));
-            } else {
-                let n = (header >> 1) as usize * 8;
-                let packed = &data[at..at + n * width / 8];
-                at += packed.len();
-                for k in 0..n {
-                    let mut v = 0u32;
-                    for b in 0..width {
-                        let bit = k * width + b;
-                        v |= u32::from((packed[bit / 8] >> (bit % 8)) & 1) << b;
-                    }
-                    out.push(v);
-                }
-            }
-        }
-        assert_eq!(at, data.len(), "trailing bytes");
-        out.truncate(count);
-        out
+        decode_rle_hybrid(&data[1..], width, count)
     }
 
     /// Inserts `values` one by one and checks indices, entries and the page against a
