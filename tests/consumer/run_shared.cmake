@@ -10,13 +10,7 @@ file(MAKE_DIRECTORY "${BINARY}")
 set(build "${BINARY}/build")
 set(prefix "${BINARY}/prefix")
 
-function(step)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY "${BINARY}" RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    list(JOIN ARGN " " command)
-    message(FATAL_ERROR "failed (${rc}): ${command}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/step.cmake")
 
 step("${CMAKE_COMMAND}" -S "${PARQUET_FLOW_SOURCE}" -B "${build}" -G "${GENERATOR}"
      "-DCMAKE_C_COMPILER=${C_COMPILER}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"

@@ -7,13 +7,7 @@
 file(REMOVE_RECURSE "${BINARY}")
 file(MAKE_DIRECTORY "${BINARY}/empty-cargo-home")
 
-function(step)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY "${BINARY}" RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    list(JOIN ARGN " " command)
-    message(FATAL_ERROR "failed (${rc}): ${command}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/step.cmake")
 
 # As the README says to prepare it (on a machine with registry access).
 step("${CARGO}" vendor --locked --manifest-path "${PARQUET_FLOW_SOURCE}/Cargo.toml" "${BINARY}/vendor")
