@@ -453,27 +453,31 @@ pub fn write_column_index(
     order: SortOrder,
     pages: &[PageEntry],
 ) -> bool {
+    // The bounds as written (cut and rounded up where long); `None` for a null page.
     let mut bounds = Vec::with_capacity(pages.len());
     for page in pages {
         let Some(stats) = &page.statistics else {
             return false;
         };
         match &stats.min_max {
-            Some((min, max)) => bounds.push(Some((min.as_slice(), max.as_slice()))),
+            Some((min, max)) => bounds.push(Some((
+                bound(column, order, min, false).bytes,
+                bound(column, order, max, true).bytes,
+            ))),
             // A page of nulls only: a null page.
             None if page.all_null => bounds.push(None),
             None => return false,
         }
     }
+    // The boundary order is that of the pages with values, in turn (null pages left out, as
+    // readers skip them when they search the bounds).
+    let present: Vec<_> = bounds.iter().flatten().collect();
     let physical = column.physical;
     let ordered = |cmp: Ordering| {
-        bounds.windows(2).all(|w| match (w[0], w[1]) {
-            (Some((min0, max0)), Some((min1, max1))) => {
-                let a = compare(order, physical, min1, min0);
-                let b = compare(order, physical, max1, max0);
-                (a == cmp || a.is_eq()) && (b == cmp || b.is_eq())
-            }
-            _ => true,
+        present.windows(2).all(|w| {
+            let a = compare(order, physical, &w[1].0, &w[0].0);
+            let b = compare(order, physical, &w[1].1, &w[0].1);
+            (a == cmp || a.is_eq()) && (b == cmp || b.is_eq())
         })
     };
     // parquet.thrift BoundaryOrder: UNORDERED 0, ASCENDING 1, DESCENDING 2.
@@ -492,15 +496,11 @@ pub fn write_column_index(
     }
     w.field_list_begin(2, ListElem::Binary, bounds.len());
     for b in &bounds {
-        w.binary(&b.map_or(Default::default(), |(min, _)| {
-            bound(column, order, min, false).bytes
-        }));
+        w.binary(b.as_ref().map_or(&[][..], |(min, _)| min));
     }
     w.field_list_begin(3, ListElem::Binary, bounds.len());
     for b in &bounds {
-        w.binary(&b.map_or(Default::default(), |(_, max)| {
-            bound(column, order, max, true).bytes
-        }));
+        w.binary(b.as_ref().map_or(&[][..], |(_, max)| max));
     }
     w.field_i32(4, boundary);
     w.field_list_begin(5, ListElem::I64, pages.len());
@@ -685,6 +685,61 @@ mod tests {
             assert_eq!(lo, *refs.iter().min().unwrap());
             assert_eq!(hi, *refs.iter().max().unwrap());
         }
+    }
+
+    /// The boundary order compares the pages with values, one after the other: a null page in
+    /// between neither hides a descent nor breaks an ascent.
+    #[test]
+    fn boundary_order_looks_across_null_pages() {
+        use crate::parquet::thrift::CompactReader;
+        let c = column(PhysicalType::Int64, LogicalType::None);
+        let page = |bounds: Option<(i64, i64)>| PageEntry {
+            offset: 0,
+            compressed_size: 0,
+            first_row: 0,
+            all_null: bounds.is_none(),
+            statistics: Some(Statistics {
+                min_max: bounds
+                    .map(|(lo, hi)| (lo.to_le_bytes().to_vec(), hi.to_le_bytes().to_vec())),
+                null_count: u64::from(bounds.is_none()),
+            }),
+        };
+        let boundary = |pages: &[PageEntry]| {
+            let mut out = Vec::new();
+            assert!(write_column_index(&mut out, &c, SortOrder::of(&c), pages));
+            CompactReader::new(&out)
+                .read_struct()
+                .unwrap()
+                .field(4)
+                .unwrap()
+                .int()
+        };
+        assert_eq!(
+            boundary(&[page(Some((5, 6))), page(None), page(Some((1, 2)))]),
+            Some(2)
+        );
+        assert_eq!(
+            boundary(&[page(Some((1, 2))), page(None), page(Some((5, 6)))]),
+            Some(1)
+        );
+        assert_eq!(
+            boundary(&[
+                page(Some((1, 2))),
+                page(None),
+                page(Some((0, 9))),
+                page(None)
+            ]),
+            Some(0)
+        );
+        assert_eq!(
+            boundary(&[
+                page(Some((1, 2))),
+                page(Some((5, 6))),
+                page(None),
+                page(Some((3, 4)))
+            ]),
+            Some(0)
+        );
     }
 
     #[test]
