@@ -521,9 +521,10 @@ TEST(SinkFaults, FullFilesAreCutToTheirLastRowGroupAndRetriedOnTheNext) {
     EXPECT_EQ(stats.retries, stats.io_errors);
     EXPECT_EQ(stats.files, stats.retries + 1);
     EXPECT_EQ(stats.files_failed, 0u);
-    // Each full file keeps what fits with its footer; row groups cut to make room are counted.
+    // Each full file keeps what fits with its footer (without statistics if need be): at most
+    // the row group that filled it is cut, and counted.
     EXPECT_EQ(stats.rows_written + stats.rows_lost, 5000u);
-    EXPECT_LE(stats.rows_lost, 5000u / 10);
+    EXPECT_LE(stats.rows_lost, 50u * stats.io_errors);
     EXPECT_EQ(stats.rows_durable, stats.rows_written);
     EXPECT_EQ(stats.attempted, counts.attempted);
     EXPECT_EQ(stats.dropped_failed, counts.attempted - 5000);

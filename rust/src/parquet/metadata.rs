@@ -244,6 +244,8 @@ pub struct FileMeta<'a> {
     pub codecs: &'a [Codec],
     pub key_value_metadata: &'a [(String, String)],
     pub created_by: &'a str,
+    /// Chunk statistics and page encoding stats; left out only to make a footer fit a full disk.
+    pub statistics: bool,
 }
 
 /// Appends the serialized `FileMetaData`.
@@ -434,31 +436,33 @@ fn write_row_group(
         if let Some(offset) = chunk.dictionary_page_offset {
             w.field_i64(11, offset);
         }
-        if let Some(stats) = &chunk.statistics {
+        if let Some(stats) = chunk.statistics.as_ref().filter(|_| meta.statistics) {
             w.field_struct_begin(12);
             write_statistics_fields(w, column, SortOrder::of(column), stats);
             w.struct_end();
         }
         // PageEncodingStats: readers learn from it whether every data page is dictionary-encoded.
-        let dictionary = chunk.dictionary_page_offset.is_some() as usize;
-        w.field_list_begin(
-            13,
-            ListElem::Struct,
-            dictionary + chunk.data_encodings.len(),
-        );
-        if dictionary == 1 {
-            w.struct_begin();
-            w.field_i32(1, PAGE_TYPE_DICTIONARY);
-            w.field_i32(2, ENCODING_PLAIN);
-            w.field_i32(3, 1);
-            w.struct_end();
-        }
-        for (encoding, count) in &chunk.data_encodings {
-            w.struct_begin();
-            w.field_i32(1, PAGE_TYPE_DATA);
-            w.field_i32(2, *encoding as i32);
-            w.field_i32(3, *count as i32);
-            w.struct_end();
+        if meta.statistics {
+            let dictionary = chunk.dictionary_page_offset.is_some() as usize;
+            w.field_list_begin(
+                13,
+                ListElem::Struct,
+                dictionary + chunk.data_encodings.len(),
+            );
+            if dictionary == 1 {
+                w.struct_begin();
+                w.field_i32(1, PAGE_TYPE_DICTIONARY);
+                w.field_i32(2, ENCODING_PLAIN);
+                w.field_i32(3, 1);
+                w.struct_end();
+            }
+            for (encoding, count) in &chunk.data_encodings {
+                w.struct_begin();
+                w.field_i32(1, PAGE_TYPE_DATA);
+                w.field_i32(2, *encoding as i32);
+                w.field_i32(3, *count as i32);
+                w.struct_end();
+            }
         }
         w.struct_end(); // ColumnMetaData
         if let Some(location) = chunk.index_location {

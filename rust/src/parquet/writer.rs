@@ -510,7 +510,7 @@ impl FileWriter {
                 }
                 // The row group is complete; a failed checkpoint only cuts its own footer.
                 let mut out = self.out.take().expect("checked open");
-                let result = self.write_footer(&mut out, true);
+                let result = self.write_footer(&mut out, Footer::Full);
                 self.out = Some(out);
                 if result.is_ok() {
                     self.good_position = self.position;
@@ -539,7 +539,7 @@ impl FileWriter {
         let failure = match self.failure.take() {
             None if self.checkpoint_is_last() => None,
             // A footer that does not fit (a full disk) is repaired like any failed write.
-            None => self.write_footer(&mut out, true).err(),
+            None => self.write_footer(&mut out, Footer::Full).err(),
             Some(failure) => Some(failure),
         };
         let result = match failure {
@@ -590,15 +590,18 @@ impl FileWriter {
         while self.row_groups.len() > checkpoint_groups {
             let end = self.row_group_ends[self.row_groups.len() - 1];
             // Whatever a failed attempt left in the buffer is dropped with it.
-            let file = out.into_parts().0;
-            out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
-            out.get_mut().truncate(end).map_err(io)?;
-            self.position = end;
             // The page indexes not yet in the file are left out: on a full disk the room is
-            // better spent on rows (readers do without a page index).
-            match self.write_footer(&mut out, false) {
-                Ok(()) => return Ok(()),
-                Err(e) => last_error = Some(e),
+            // better spent on rows (readers do without a page index). Failing that, a bare
+            // footer (no statistics) before a row group is given up.
+            for detail in [Footer::WithoutNewIndexes, Footer::Bare] {
+                let file = out.into_parts().0;
+                out = BufWriter::with_capacity(OUTPUT_BUFFER, file);
+                out.get_mut().truncate(end).map_err(io)?;
+                self.position = end;
+                match self.write_footer(&mut out, detail) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => last_error = Some(e),
+                }
             }
             let dropped = self.row_groups.pop().expect("loop condition");
             self.rows -= dropped.num_rows as u64;
@@ -618,13 +621,13 @@ impl FileWriter {
     /// pushes it to the OS and, with `Durability::Sync`, to the disk: the pages first, then the
     /// footer, so a footer never reaches the disk before the pages it describes.
     ///
-    /// `new_indexes`: write the page indexes of the row groups no footer has described yet
-    /// (else those row groups go without one).
+    /// `detail` says what optional parts it carries (see [`Footer`]).
     fn write_footer(
         &mut self,
         out: &mut BufWriter<Box<dyn OutputFile>>,
-        new_indexes: bool,
+        detail: Footer,
     ) -> Result<()> {
+        let new_indexes = detail == Footer::Full;
         let sync = |out: &mut BufWriter<Box<dyn OutputFile>>, path: &Path| -> Result<()> {
             out.flush()
                 .map_err(|e| Error::io("cannot write", path, &e))?;
@@ -666,6 +669,7 @@ impl FileWriter {
             codecs: &self.codecs,
             key_value_metadata: &self.key_value_metadata,
             created_by: &self.created_by,
+            statistics: detail != Footer::Bare,
         };
         write_file_metadata(&mut self.footer, &meta, &self.row_groups);
         let footer_len = self.footer.len() as u32;
@@ -704,6 +708,19 @@ impl FileWriter {
             bytes: self.position,
         }
     }
+}
+
+/// What a footer carries besides what every footer must.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Footer {
+    /// Everything: statistics, and the page indexes of the row groups no footer has described
+    /// yet, written in front of it.
+    Full,
+    /// Without those page indexes (their row groups go without one).
+    WithoutNewIndexes,
+    /// Nor any chunk statistics or page encoding stats: the smallest valid footer, for a full
+    /// disk where rows matter more.
+    Bare,
 }
 
 impl Drop for FileWriter {
@@ -766,5 +783,141 @@ mod tests {
             ..WriterOptions::default()
         };
         assert!(FileWriter::validate(&columns, &options).is_ok());
+    }
+
+    /// A file that cannot grow past `cap` bytes: writes beyond fail with EFBIG, as under
+    /// RLIMIT_FSIZE (or ENOSPC on a full disk); truncating makes room again.
+    struct CappedFile {
+        file: std::fs::File,
+        len: u64,
+        cap: u64,
+    }
+
+    impl Write for CappedFile {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.cap.saturating_sub(self.len);
+            if room == 0 {
+                return Err(std::io::Error::from_raw_os_error(libc::EFBIG));
+            }
+            let n = self.file.write(&buf[..buf.len().min(room as usize)])?;
+            self.len += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl OutputFile for CappedFile {
+        fn sync_data(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+            use std::io::{Seek, SeekFrom};
+            self.file.set_len(len)?;
+            self.file.seek(SeekFrom::Start(len))?;
+            self.len = len;
+            Ok(())
+        }
+        fn try_lock(&mut self) -> std::io::Result<bool> {
+            Ok(true)
+        }
+    }
+
+    /// Writes `groups` row groups of 50 long distinct strings (64-byte statistics bounds) into
+    /// a file capped at `cap` bytes, then closes it. Returns what close said, the rows kept and
+    /// the file's bytes.
+    fn write_capped(
+        dir: &Path,
+        groups: usize,
+        cap: u64,
+    ) -> (std::result::Result<FileSummary, Error>, u64, Vec<u8>) {
+        let path = dir.join(format!("capped-{cap}.parquet"));
+        let file = std::fs::File::create(&path).unwrap();
+        let columns = vec![
+            Column::new("s", PhysicalType::ByteArray, Repetition::Required),
+            Column::new("n", PhysicalType::Int64, Repetition::Required),
+        ];
+        let options = WriterOptions {
+            durability: Durability::OnClose,
+            ..WriterOptions::default()
+        };
+        let capped = Box::new(CappedFile { file, len: 0, cap });
+        let mut w = FileWriter::with_file(capped, path.clone(), columns, options).unwrap();
+        for g in 0..groups {
+            let mut values = Vec::new();
+            let mut offsets = vec![0u32];
+            let mut numbers = Vec::new();
+            for r in 0..50u64 {
+                let n = (g as u64) * 50 + r;
+                values.extend(format!("{n:0>100}").bytes());
+                offsets.push(values.len() as u32);
+                numbers.extend((n as i64).to_le_bytes());
+            }
+            let inputs = [
+                ColumnInput {
+                    values: &values,
+                    offsets: Some(&offsets),
+                    ..Default::default()
+                },
+                ColumnInput::new(&numbers),
+            ];
+            if w.write_row_group(50, &inputs).is_err() {
+                break;
+            }
+        }
+        let closed = w.close();
+        (closed, w.rows_written(), std::fs::read(&path).unwrap())
+    }
+
+    /// The footer's bytes, decoded: the file must end with a footer that parses.
+    fn footer_of(bytes: &[u8]) -> crate::parquet::thrift::Value {
+        assert_eq!(&bytes[..4], MAGIC);
+        assert_eq!(&bytes[bytes.len() - 4..], MAGIC);
+        let len = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap());
+        let at = bytes.len() - 8 - len as usize;
+        let mut reader = crate::parquet::thrift::CompactReader::new(&bytes[at..bytes.len() - 8]);
+        reader.read_struct().expect("the footer decodes")
+    }
+
+    /// On a full disk, close() keeps every row group a footer can still describe: first without
+    /// the page indexes, then without statistics, and only then does it give up row groups.
+    #[test]
+    fn a_full_disk_gives_up_statistics_before_rows() {
+        let dir = std::env::temp_dir().join(format!("pf-writer-capped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (full, rows, bytes) = write_capped(&dir, 20, u64::MAX);
+        assert!(full.is_ok());
+        assert_eq!(rows, 1000);
+        let data_end = {
+            // Where the last row group ends: the page indexes and footer follow it.
+            let footer = footer_of(&bytes);
+            let groups = footer.field(4).and_then(|v| v.list()).unwrap();
+            let last = groups.last().unwrap().field(1).and_then(|v| v.list()).unwrap();
+            let meta = last.last().unwrap().field(3).unwrap();
+            (meta.field(9).and_then(|v| v.int()).unwrap()
+                + meta.field(7).and_then(|v| v.int()).unwrap()) as u64
+        };
+        let full_footer = bytes.len() as u64 - data_end;
+        // Room for all the data and a footer without statistics, not for one with them.
+        let (closed, rows, bytes) = write_capped(&dir, 20, data_end + full_footer / 2);
+        let error = closed.unwrap_err();
+        assert!(error.message.contains("the file was closed with the 20 row groups"), "{error}");
+        assert_eq!(rows, 1000);
+        let footer = footer_of(&bytes);
+        assert_eq!(footer.field(3).and_then(|v| v.int()), Some(1000));
+        for group in footer.field(4).and_then(|v| v.list()).unwrap() {
+            for chunk in group.field(1).and_then(|v| v.list()).unwrap() {
+                let meta = chunk.field(3).unwrap();
+                assert!(meta.field(12).is_none() && meta.field(13).is_none());
+                assert!(chunk.field(4).is_none(), "no page index was written");
+            }
+        }
+        // Less room: row groups go, the rest keep a valid file.
+        let (closed, rows, bytes) = write_capped(&dir, 20, data_end / 2);
+        assert!(closed.is_err());
+        assert!(rows > 0 && rows < 500 && rows % 50 == 0, "{rows}");
+        assert_eq!(footer_of(&bytes).field(3).and_then(|v| v.int()), Some(rows as i64));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
