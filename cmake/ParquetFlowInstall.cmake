@@ -15,7 +15,7 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/generated/include/parquet_flow/versio
 install(TARGETS parquet_flow parquet_flow_c EXPORT parquet_flowTargets
         ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}")
-install(TARGETS parquet_flow_recover RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+install(TARGETS parquet_flow_recover parquet_flow_inspect RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 if(NOT PARQUET_FLOW_SHARED)
   # The static library needs the Rust core beside it; the shared one has it inside.
   install(FILES "${PARQUET_FLOW_RUST_LIBRARY_FILE}"

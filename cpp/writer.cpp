@@ -167,6 +167,15 @@ Recovery recover(const std::filesystem::path& path) {
     return Recovery{r.was_complete, r.rows, r.row_groups, r.bytes, r.truncated_bytes};
 }
 
+Inspection inspect(const std::filesystem::path& path, const InspectOptions& options) {
+    const std::string& native = path.native();
+    rust::String report;
+    rust::String rows_error;
+    detail::throw_if_error(
+        bridge::inspect_file(detail::byte_slice(native), options.rows, options.json, report, rows_error));
+    return Inspection{std::string(report), std::string(rows_error)};
+}
+
 const char* version() noexcept {
     // rust::Str is not NUL-terminated: keep a terminated copy for C callers.
     static const std::string core(bridge::core_version());

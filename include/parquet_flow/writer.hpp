@@ -180,4 +180,23 @@ struct Recovery {
 // The file keeps its name; a sink's "<name>.inprogress" may be renamed to "<name>" afterwards.
 Recovery recover(const std::filesystem::path& path);
 
+// What inspect() reports.
+struct InspectOptions {
+    std::uint64_t rows = 0;  // also decode and show the first `rows` rows (flat schemas)
+    bool json = false;       // one JSON object instead of text
+};
+
+struct Inspection {
+    std::string report;      // text or JSON: schema, row groups, chunks, statistics, rows
+    std::string rows_error;  // why the rows asked for could not be read; empty if they were
+};
+
+// Describes a Parquet file from any writer: schema with logical types; per row group its rows
+// and, per column chunk, codec, encodings, data pages per encoding, sizes, statistics and
+// page-index presence; key-value metadata; and, if asked, the first rows. Reads only the
+// footer and the pages it needs. Throws Error (InvalidArgument) for a file that is not valid
+// Parquet, saying what is wrong, or (Internal) one that cannot be read. Never trusts the file:
+// any input, however damaged, gives a report or an error in bounded time and memory.
+Inspection inspect(const std::filesystem::path& path, const InspectOptions& options = {});
+
 }  // namespace parquet_flow

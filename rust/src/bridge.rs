@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
-    recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
+    inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
     PhysicalType, Repetition, StatisticsLevel, TimeUnit, WriterOptions,
 };
 use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
@@ -257,6 +257,16 @@ mod ffi {
         /// Cuts an unfinished file back to its last intact footer (see `parquet::recover`).
         fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status;
 
+        /// What a Parquet file holds, as text or JSON, with its first `rows` rows (see
+        /// `parquet::inspect`); `rows_error` says why those could not be read.
+        fn inspect_file(
+            path: &[u8],
+            rows: u64,
+            json: bool,
+            report: &mut String,
+            rows_error: &mut String,
+        ) -> Status;
+
         /// The hot path: never blocks, allocates or throws.
         fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
         fn try_record_at(self: &mut ProducerCore, payload: &[u8], recv_ts_ns: i64) -> bool;
@@ -473,6 +483,31 @@ fn recover_file(path: &[u8], recovered: &mut Recovered) -> Status {
             row_groups: r.row_groups,
             bytes: r.bytes,
             truncated_bytes: r.truncated_bytes,
+        };
+        Ok(())
+    }))
+}
+
+fn inspect_file(
+    path: &[u8],
+    rows: u64,
+    json: bool,
+    report: &mut String,
+    rows_error: &mut String,
+) -> Status {
+    status_of(guarded("inspect", || {
+        if path.is_empty() {
+            return Err(Error::invalid("path is empty"));
+        }
+        let info = inspect::inspect(std::path::Path::new(OsStr::from_bytes(path)), rows)?;
+        *report = if json {
+            inspect::render_json(&info)
+        } else {
+            inspect::render_text(&info)
+        };
+        *rows_error = match &info.rows {
+            Some(inspect::Rows::Failed(e)) => e.clone(),
+            _ => String::new(),
         };
         Ok(())
     }))

@@ -4,6 +4,7 @@
 
 pub mod compress;
 pub mod encoding;
+pub mod inspect;
 pub mod input;
 pub mod io;
 pub mod metadata;

@@ -171,14 +171,14 @@ const TYPE_MAP: u8 = 11;
 /// Nesting deeper than this is not a Parquet footer (it nests 5 levels at most).
 const MAX_DEPTH: usize = 16;
 
-/// A decoded compact-protocol value. Binary fields keep only their length: recovery needs the
-/// numbers and the structure, never the strings.
+/// A decoded compact-protocol value. Binary fields keep where their bytes are in the input
+/// ([`Value::bytes`] borrows them), so decoding copies no string.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Bool(bool),
     Int(i64),
     Double(f64),
-    Binary(usize),
+    Binary(std::ops::Range<usize>),
     List(Vec<Value>),
     Map(usize),
     Struct(Vec<(i16, Value)>),
@@ -203,6 +203,21 @@ impl Value {
     pub fn list(&self) -> Option<&[Value]> {
         match self {
             Value::List(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn boolean(&self) -> Option<bool> {
+        match self {
+            Value::Bool(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// A binary value's bytes in `input`, the buffer it was decoded from.
+    pub fn bytes<'a>(&self, input: &'a [u8]) -> Option<&'a [u8]> {
+        match self {
+            Value::Binary(range) => input.get(range.clone()),
             _ => None,
         }
     }
@@ -309,8 +324,9 @@ impl<'a> CompactReader<'a> {
             }
             TYPE_BINARY => {
                 let n = usize::try_from(self.varint()?).map_err(|_| Malformed)?;
+                let at = self.pos;
                 self.skip(n)?;
-                Value::Binary(n)
+                Value::Binary(at..at + n)
             }
             TYPE_LIST | TYPE_SET => {
                 let header = self.byte()?;
@@ -427,7 +443,7 @@ mod tests {
         assert_eq!(v.field(1).and_then(Value::int), Some(-7));
         assert_eq!(v.field(20).and_then(Value::int), Some(1 << 40));
         assert_eq!(v.field(21), Some(&Value::Bool(false)));
-        assert_eq!(v.field(22), Some(&Value::Binary(3)));
+        assert_eq!(v.field(22).and_then(|b| b.bytes(&buf)), Some(&b"abc"[..]));
         let list = v.field(23).and_then(Value::list).unwrap();
         assert_eq!(list.len(), 16);
         assert_eq!(list[15].field(1).and_then(Value::int), Some(15));
