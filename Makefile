@@ -33,7 +33,7 @@ configure: deps
 # system). Skipped there: entries that reinstall the package or run cargo, the crash and
 # restart tests (processes killed with SIGKILL; minutes under ThreadSanitizer, nothing to add),
 # and Spark's cross-check (a JVM reading files: nothing there for the sanitizers to instrument).
-SANITIZER_SKIP := consumer|install|vendored|rust_unit|loom|crash|restart|spark
+SANITIZER_SKIP := consumer|install|vendored|rust_unit|loom|mutation|crash|restart|spark
 sanitize: venv
 	for preset in asan tsan; do \
 	  cmake --preset $$preset -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python && \

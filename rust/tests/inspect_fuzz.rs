@@ -1,8 +1,8 @@
 //! Mutation test of the code that reads files from elsewhere: `inspect` (parquet_flow_inspect)
 //! and `recover` (parquet_flow_recover). Real files — the ones this test writes, covering every
-//! codec, encoding and repetition, plus every `.parquet` under `PARQUET_FLOW_MUTATION_CORPUS`
-//! (ctest passes the files the writer and reader tests left, pyarrow's and DuckDB's among
-//! them) — are damaged in seeded random ways: bits flipped (anywhere, or in the footer),
+//! codec, encoding and repetition, plus every `.parquet` under the directories (separated by
+//! `:`) in `PARQUET_FLOW_MUTATION_CORPUS` (ctest passes the files the writer tests left and
+//! those pyarrow and DuckDB wrote for inspect_check) — are damaged in seeded random ways: bits flipped (anywhere, or in the footer),
 //! truncated, ranges overwritten, bytes inserted or removed, hostile varints and lengths planted
 //! in the footer, pieces of other files spliced in. Properties, for every case: no panic; a
 //! report or an error; at most `MAX_SECONDS` each; and the memory held at the peak stays within
@@ -350,7 +350,9 @@ fn damaged_files_give_errors_in_bounded_time_and_memory() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut sources = write_corpus(&dir);
     if let Ok(corpus) = std::env::var("PARQUET_FLOW_MUTATION_CORPUS") {
-        parquet_files_under(Path::new(&corpus), &mut sources);
+        for dir in corpus.split(':').filter(|d| !d.is_empty()) {
+            parquet_files_under(Path::new(dir), &mut sources);
+        }
     }
     let originals: Vec<Vec<u8>> = sources.iter().map(|p| std::fs::read(p).unwrap()).collect();
     // The undamaged files read, with their first rows.

@@ -1,6 +1,7 @@
 // Writes a file through the installed C++ API and checks what close() reports.
 #include <cstdio>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +23,14 @@ int main() {
         }
     } catch (const pf::Error& e) {
         std::fprintf(stderr, "parquet_flow error: %s\n", e.what());
+        return 1;
+    }
+    // The file as inspect() reports it: three rows, read back.
+    const pf::Inspection report = pf::inspect("consumer_cpp.parquet", {.rows = 3, .json = true});
+    if (report.report.find("\"num_rows\":3") == std::string::npos ||
+        report.report.find("\"rows\":[{\"n\":1},{\"n\":2},{\"n\":3}]") == std::string::npos ||
+        !report.rows_error.empty()) {
+        std::fprintf(stderr, "unexpected inspect report: %s %s\n", report.report.c_str(), report.rows_error.c_str());
         return 1;
     }
     // Errors cross the library boundary as parquet_flow::Error (with a shared library too).

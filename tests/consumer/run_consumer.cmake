@@ -42,3 +42,7 @@ step(${env} "${CMAKE_COMMAND}" ${args})
 step(${env} "${CMAKE_COMMAND}" --build "${BINARY}")
 step("${BINARY}/consumer_cpp")
 step("${BINARY}/consumer_c")
+if(MODE STREQUAL "package")
+  # The installed tools run on what the consumer wrote.
+  step("${PREFIX}/bin/parquet_flow_inspect" --rows 3 consumer_cpp.parquet)
+endif()

@@ -64,10 +64,12 @@ message(STATUS "libparquet_flow.so: SONAME ${soname}, ${ours} symbols exported, 
 step("${CMAKE_COMMAND}" -DMODE=package "-DSOURCE=${CONSUMER}" "-DBINARY=${BINARY}/consumer"
      "-DGENERATOR=${GENERATOR}" "-DC_COMPILER=${C_COMPILER}" "-DCXX_COMPILER=${CXX_COMPILER}"
      "-DPREFIX=${prefix}" -P "${CONSUMER}/run_consumer.cmake")
-execute_process(COMMAND ldd "${BINARY}/consumer/consumer_cpp" OUTPUT_VARIABLE linked)
-if(NOT linked MATCHES "${soname}")
-  message(FATAL_ERROR "consumer_cpp is not linked to ${soname}:\n${linked}")
-endif()
+foreach(program "${BINARY}/consumer/consumer_cpp" "${prefix}/bin/parquet_flow_inspect")
+  execute_process(COMMAND ldd "${program}" OUTPUT_VARIABLE linked)
+  if(NOT linked MATCHES "${soname}")
+    message(FATAL_ERROR "${program} is not linked to ${soname}:\n${linked}")
+  endif()
+endforeach()
 step("${CMAKE_COMMAND}" "-DPREFIX=${prefix}" -DLIBDIR=lib "-DPKG_CONFIG=${PKG_CONFIG}"
      "-DC_COMPILER=${C_COMPILER}" "-DSOURCE=${CONSUMER}" "-DBINARY=${BINARY}/pkg-config"
      "-DRUN_ENV=LD_LIBRARY_PATH=${prefix}/lib" -P "${CONSUMER}/run_pkg_config.cmake")

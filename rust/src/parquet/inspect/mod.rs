@@ -546,14 +546,21 @@ fn parse_chunk(chunk: &Value, buf: &[u8], footer_at: u64) -> Parse<ChunkInfo> {
     let cm = chunk.field(3).ok_or("the chunk has no metadata")?;
     let compressed = int(cm, 7, "total_compressed_size")?;
     let data_page = int(cm, 9, "data_page_offset")?;
-    // Some writers set a dictionary offset of 0 for "none".
-    let dictionary = opt_int(cm, 11).filter(|&d| d >= 4 && d < data_page);
-    let start = dictionary.unwrap_or(data_page);
+    // The chunk starts at its first page. Writers mark "none" with 0 (a dictionary offset
+    // where there is none; pyarrow's data page offset in an empty chunk).
+    let dictionary = opt_int(cm, 11).filter(|&d| d >= 4);
+    let start = match dictionary {
+        Some(d) if data_page < 4 || d < data_page => d,
+        _ => data_page,
+    };
+    let dictionary = dictionary.filter(|&d| d == start);
     let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(compressed)) else {
         return Err(format!(
             "offset {start} or size {compressed} is negative"
         ));
     };
+    // An empty chunk has no place (pyarrow gives it offset 0).
+    let start = if size == 0 { 4 } else { start };
     let end = start
         .checked_add(size)
         .filter(|&end| start >= 4 && end <= footer_at)
