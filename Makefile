@@ -4,6 +4,7 @@
 #   make test   install what is missing (incl. the Python readers and a Java runtime for Spark),
 #               build, run every test
 #   make sanitize   the tests again under AddressSanitizer + UBSan, then ThreadSanitizer (ctest)
+#   make libcxx     the library and its tests built by clang against libc++ (ctest)
 
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
@@ -14,7 +15,7 @@ APT_PACKAGES := cmake ninja-build g++ libgtest-dev libbenchmark-dev python3-venv
 JAVA_PACKAGE := openjdk-17-jre-headless
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test sanitize build configure deps java venv clean
+.PHONY: demo test sanitize libcxx build configure deps java venv clean
 
 demo: build
 	./$(BUILD_DIR)/examples/demo local_data/log_flow.parquet
@@ -40,6 +41,21 @@ sanitize: venv
 	  cmake --build --preset $$preset && \
 	  ctest --preset $$preset -E "$(SANITIZER_SKIP)" || exit 1; \
 	done
+
+# clang with libc++ instead of g++ with libstdc++: the C++ glue cargo compiles gets the same
+# -stdlib=libc++ (cmake/ParquetFlowRust.cmake), googletest is built from its Debian source, and
+# ctest's cxx_stdlib checks that only libc++ is linked. Skipped as under the sanitizers, except
+# the crash and restart tests: entries that reinstall the package or run cargo, and Spark.
+LIBCXX_PACKAGES := clang libc++-dev libc++abi-dev
+LIBCXX_SKIP := consumer|install|vendored|rust_unit|loom|mutation|spark
+libcxx: venv
+	@if ! echo '#include <vector>' | clang++ -stdlib=libc++ -x c++ -fsyntax-only - 2>/dev/null; then \
+	  echo "installing: $(LIBCXX_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(LIBCXX_PACKAGES); \
+	fi
+	cmake --preset libcxx -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python
+	cmake --build --preset libcxx
+	ctest --preset libcxx -E "$(LIBCXX_SKIP)"
 
 # System packages, installed only when something is missing.
 deps:

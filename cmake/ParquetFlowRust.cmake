@@ -67,11 +67,28 @@ if(_pf_import STREQUAL "auto")
 endif()
 message(STATUS "parquet_flow: importing the Rust core with ${_pf_import}")
 
-# The C and C++ compilers cargo's build scripts use for the bridge glue: the same as CMake's.
+# The C and C++ that cargo's build scripts compile (the cxx bridge glue and runtime, zstd) is
+# built by CMake's compilers with CMake's flags, so both sides share one ABI: a standard library
+# picked with -stdlib=libc++, sanitizers, -m32, _GLIBCXX_/_LIBCPP_ macros. Warning flags are left
+# out (a -Werror meant for our code must not fail a dependency's build). cc-rs reads CC, CXX,
+# CFLAGS and CXXFLAGS, and CXXSTDLIB for the C++ library it reports.
+function(_pf_without_warnings out flags)
+  separate_arguments(list UNIX_COMMAND "${flags}")
+  list(FILTER list EXCLUDE REGEX "^-W([^lap]|[lap][^,]|$)")  # keeps -Wl, -Wa, -Wp,
+  list(JOIN list " " joined)
+  set(${out} "${joined}" PARENT_SCOPE)
+endfunction()
+_pf_without_warnings(_pf_cflags "${CMAKE_C_FLAGS}")
+_pf_without_warnings(_pf_cxxflags "${CMAKE_CXX_FLAGS}")
 set(PARQUET_FLOW_CARGO_ENV
     "PARQUET_FLOW_CXXBRIDGE_DIR=${PARQUET_FLOW_CXXBRIDGE_DIR}"
     "CC=${CMAKE_C_COMPILER}"
-    "CXX=${CMAKE_CXX_COMPILER}")
+    "CXX=${CMAKE_CXX_COMPILER}"
+    "CFLAGS=${_pf_cflags}"
+    "CXXFLAGS=${_pf_cxxflags}")
+if(_pf_cxxflags MATCHES "(^| )-stdlib=libc\\+\\+( |$)")
+  list(APPEND PARQUET_FLOW_CARGO_ENV "CXXSTDLIB=c++")
+endif()
 
 add_library(parquet_flow::rust_core INTERFACE IMPORTED GLOBAL)
 
@@ -131,6 +148,7 @@ else()
             "${_pf_target_dir}/cxxbridge/rust/cxx.h" "${PARQUET_FLOW_CXXBRIDGE_DIR}/rust/cxx.h"
     BYPRODUCTS "${_pf_lib}" ${_pf_bridge_headers}
     WORKING_DIRECTORY "${PARQUET_FLOW_SOURCE_DIR}"
+    VERBATIM
     USES_TERMINAL
     COMMENT "cargo build parquet_flow_core (${_pf_cargo_profile_dir})")
   set(_pf_cargo_step parquet_flow_cargo_build)
