@@ -1,18 +1,28 @@
 // pf_latency: per-call latency of Sink::Producer::try_record against the floor — a bare loop
-// that writes a 4-byte length and the payload into ring memory of the same size and publishes
-// with a release store — measured the same way in the same run. Timestamps are the TSC (rdtsc)
-// converted to ns with a calibration against steady_clock; both loops carry the same timer cost.
+// that writes a 4-byte length (and with --recv-ts the TSC reading) and the payload into ring
+// memory of the same size and publishes with a release store — measured the same way in the
+// same run. Timestamps are the TSC (rdtsc) converted to ns with a calibration against
+// steady_clock; both loops carry the same timer cost.
 //
 //   pf_latency [--records N] [--size BYTES] [--ring-bytes BYTES] [--rate PER_SEC] [--output PATH]
+//              [--recv-ts] [--clock auto|system] [--method calls|batches] [--batches N]
 //
-// --rate 0 (default) calls back to back; --rate 100000 paces calls (busy-waiting between them),
-// as a feed handler would make them. Percentiles start at the very first call.
+// --method calls (default) times every call: --rate 0 calls back to back; --rate 100000 paces
+// calls (busy-waiting between them), as a feed handler would make them. Percentiles start at
+// the very first call.
+// --method batches is Quill's hot_path_latency method: batches of 20 calls between two TSC
+// reads, a 2-2.2 ms sleep between batches (so every batch starts with cold caches, as a feed
+// handler's call after a quiet spell does), --batches of them (default 10,000); percentiles
+// are of each batch's mean per call.
+// --recv-ts adds the receive timestamp: the sink's recv_ts column (from the CPU's counter,
+// or the system clock with --clock system), and the TSC reading stored by the floor.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -56,13 +66,29 @@ Percentiles percentiles(std::vector<std::uint64_t>& v, double scale) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::uint64_t records = 1'000'000, rate = 0;
+    std::uint64_t records = 1'000'000, rate = 0, batches = 10'000;
     std::size_t size = 256, ring_bytes = 64 << 20;
     std::string output = "/dev/shm/pf_latency.parquet";
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool recv_ts = false, batch_method = false;
+    auto clock = parquet_flow::ClockSource::Auto;
+    for (int i = 1; i < argc; i += 2) {
         const std::string flag = argv[i];
+        if (flag == "--recv-ts") {
+            recv_ts = true;
+            --i;
+            continue;
+        }
+        if (i + 1 == argc) {
+            std::fprintf(stderr, "pf_latency: %s needs a value\n", flag.c_str());
+            return 2;
+        }
         const char* v = argv[i + 1];
-        if (flag == "--records") records = std::strtoull(v, nullptr, 10);
+        if (flag == "--method" && std::string(v) == "batches") batch_method = true;
+        else if (flag == "--method" && std::string(v) == "calls") batch_method = false;
+        else if (flag == "--clock" && std::string(v) == "auto") clock = parquet_flow::ClockSource::Auto;
+        else if (flag == "--clock" && std::string(v) == "system") clock = parquet_flow::ClockSource::System;
+        else if (flag == "--batches") batches = std::strtoull(v, nullptr, 10);
+        else if (flag == "--records") records = std::strtoull(v, nullptr, 10);
         else if (flag == "--size") size = std::strtoull(v, nullptr, 10);
         else if (flag == "--ring-bytes") ring_bytes = std::strtoull(v, nullptr, 10);
         else if (flag == "--rate") rate = std::strtoull(v, nullptr, 10);
@@ -75,10 +101,23 @@ int main(int argc, char** argv) {
     const double scale = ns_per_tick();
     const std::uint64_t gap = rate ? static_cast<std::uint64_t>(1e9 / static_cast<double>(rate) / scale) : 0;
     std::vector<std::byte> payload(size, std::byte{0x5a});
-    std::vector<std::uint64_t> lat(records);
+    constexpr std::uint64_t kBatch = 20;
+    std::vector<std::uint64_t> lat(batch_method ? batches : records);
 
-    // Times `call` once per record, pacing the calls when a rate is given.
+    // Times `call` once per record, pacing the calls when a rate is given; or (batch method)
+    // 20 calls at a time, sleeping 2-2.2 ms between batches, one mean per batch.
     auto measure = [&](auto&& call) {
+        if (batch_method) {
+            std::uint64_t jitter = 12345;
+            for (std::uint64_t b = 0; b < batches; ++b) {
+                const std::uint64_t t0 = ticks();
+                for (std::uint64_t i = 0; i < kBatch; ++i) call();
+                lat[b] = ticks() - t0;
+                jitter = jitter * 6364136223846793005ULL + 1442695040888963407ULL;
+                std::this_thread::sleep_for(std::chrono::microseconds(2000 + (jitter >> 33) % 200));
+            }
+            return percentiles(lat, scale / static_cast<double>(kBatch));
+        }
         std::uint64_t next = ticks();
         for (std::uint64_t i = 0; i < records; ++i) {
             if (gap) {
@@ -95,9 +134,12 @@ int main(int argc, char** argv) {
 
     // The floor, in its own ring memory of the same size.
     {
-        RingFloor floor(ring_bytes, size);
-        const Percentiles p = measure([&] { floor.record(payload); });
-        std::printf("floor       p50=%.1f p99=%.1f p99.9=%.1f max=%.1f ns\n", p.p50, p.p99, p.p999, p.max);
+        RingFloor floor(ring_bytes, size, recv_ts);
+        const Percentiles p = recv_ts ? measure([&] { floor.record(payload, ticks()); })
+                                      : measure([&] { floor.record(payload); });
+        std::printf("floor       p50=%.1f p99=%.1f p99.9=%.1f max=%.1f ns  (%s, %zu bytes%s)\n", p.p50, p.p99,
+                    p.p999, p.max, batch_method ? "batches of 20" : "per call", size,
+                    recv_ts ? ", recv_ts" : "");
     }
     // try_record into a running sink.
     parquet_flow::SinkOptions options;
@@ -106,6 +148,8 @@ int main(int argc, char** argv) {
     std::filesystem::remove(options.path);
     std::filesystem::remove(output + ".inprogress");
     options.ring_bytes = ring_bytes;
+    options.recv_ts = recv_ts;
+    options.recv_ts_clock = clock;
     parquet_flow::Sink sink(options);
     auto producer = sink.producer();
     std::uint64_t accepted = 0;

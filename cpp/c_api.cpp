@@ -537,6 +537,8 @@ void pf_sink_config_init(pf_sink_config_t* c) {
     c->recv_ts_unit = PF_TIME_UNIT_NANOS;
     c->compression_level = PF_COMPRESSION_LEVEL_DEFAULT;
     c->statistics = PF_STATISTICS_PAGE;
+    c->overflow = PF_OVERFLOW_DROP;
+    c->recv_ts_clock = PF_CLOCK_AUTO;
 }
 
 pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
@@ -595,6 +597,16 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
         o.durability = static_cast<Durability>(c->durability);
         if (c->retry_backoff_ns > 0) o.retry_backoff = std::chrono::nanoseconds(c->retry_backoff_ns);
         o.recover_at_start = c->recover_at_start != 0;
+        if (c->overflow != PF_OVERFLOW_DROP && c->overflow != PF_OVERFLOW_BLOCK) {
+            throw Error(ErrorCode::InvalidArgument, "pf_sink_create: unknown overflow code " +
+                                                        std::to_string(c->overflow) + " (0 DROP, 1 BLOCK)");
+        }
+        o.overflow = static_cast<Overflow>(c->overflow);
+        if (c->recv_ts_clock != PF_CLOCK_AUTO && c->recv_ts_clock != PF_CLOCK_SYSTEM) {
+            throw Error(ErrorCode::InvalidArgument, "pf_sink_create: unknown recv_ts_clock code " +
+                                                        std::to_string(c->recv_ts_clock) + " (0 AUTO, 1 SYSTEM)");
+        }
+        o.recv_ts_clock = static_cast<ClockSource>(c->recv_ts_clock);
         result = new pf_sink{Sink(o)};
         return PF_STATUS_OK;
     });
@@ -662,6 +674,8 @@ int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
         .files_recovered = t.files_recovered,
         .rows_recovered = t.rows_recovered,
         .files_unrecoverable = t.files_unrecoverable,
+        .blocked = t.blocked,
+        .blocked_ns = t.blocked_ns,
     };
     return PF_STATUS_OK;
 }

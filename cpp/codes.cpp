@@ -65,6 +65,12 @@ static_assert(same(StatisticsCode::None, Statistics::None) && same(StatisticsCod
 static_assert(same(StatisticsCode::Chunk, Statistics::Chunk) && same(StatisticsCode::Chunk, PF_STATISTICS_CHUNK));
 static_assert(same(StatisticsCode::Page, Statistics::Page) && same(StatisticsCode::Page, PF_STATISTICS_PAGE));
 
+static_assert(same(ClockCode::Auto, ClockSource::Auto) && same(ClockCode::Auto, PF_CLOCK_AUTO));
+static_assert(same(ClockCode::System, ClockSource::System) && same(ClockCode::System, PF_CLOCK_SYSTEM));
+
+static_assert(same(OverflowCode::Drop, Overflow::Drop) && same(OverflowCode::Drop, PF_OVERFLOW_DROP));
+static_assert(same(OverflowCode::Block, Overflow::Block) && same(OverflowCode::Block, PF_OVERFLOW_BLOCK));
+
 static_assert(same(DurabilityCode::OnClose, Durability::OnClose) &&
               same(DurabilityCode::OnClose, PF_DURABILITY_ON_CLOSE));
 static_assert(same(DurabilityCode::RowGroup, Durability::RowGroup) &&

@@ -45,6 +45,8 @@ SinkStats to_stats(const bridge::SinkCounters& c) {
         .files_recovered = c.files_recovered,
         .rows_recovered = c.rows_recovered,
         .files_unrecoverable = c.files_unrecoverable,
+        .blocked = c.blocked,
+        .blocked_ns = c.blocked_ns,
     };
 }
 
@@ -91,6 +93,8 @@ Sink::Sink(const SinkOptions& o) {
         .recover_at_start = o.recover_at_start,
         .compression_threads = o.compression_threads.value_or(0),
         .statistics = static_cast<std::uint8_t>(o.statistics),
+        .overflow = static_cast<std::uint8_t>(o.overflow),
+        .recv_ts_clock = static_cast<std::uint8_t>(o.recv_ts_clock),
         .worker_delay_ns = o.worker_delay_for_testing.count(),
     };
     bridge::Status status{0, {}};

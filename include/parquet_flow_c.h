@@ -244,7 +244,8 @@ int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint6
  * pf_sink_config_init(&cfg); cfg.path = "capture-{seq}.parquet"; ...
  * pf_sink_t *sink = pf_sink_create(&cfg);           (NULL: see pf_sink_last_error(NULL))
  * pf_producer_t *p = pf_sink_producer_create(sink); (one per producing thread)
- * pf_producer_try_record(p, data, len);             (hot path: 1 accepted, 0 dropped; never blocks)
+ * pf_producer_try_record(p, data, len);             (hot path: 1 accepted, 0 dropped; never blocks
+ *                                                    unless cfg.overflow = PF_OVERFLOW_BLOCK)
  * pf_sink_close(sink); pf_producer_destroy(p); pf_sink_destroy(sink);
  *
  * A sink may be used from any number of threads at once (pf_sink_producer_create, _flush,
@@ -286,7 +287,25 @@ typedef struct pf_sink_config {
     uint32_t compression_threads; /* threads compressing pages at once; 0 (init): one per core,
                                      up to 4; 1: the worker thread only */
     int32_t statistics;         /* PF_STATISTICS_* of the sink's columns; init: PAGE */
+    int32_t overflow;           /* PF_OVERFLOW_*: a full ring drops the record (init: DROP) or
+                                   makes pf_producer_try_record wait for room (BLOCK) */
+    int32_t recv_ts_clock;      /* PF_CLOCK_*: where recv_ts comes from; init: AUTO */
 } pf_sink_config_t;
+
+/* pf_sink_config_t.recv_ts_clock (C++ parquet_flow::ClockSource). */
+enum {
+    PF_CLOCK_AUTO = 0,   /* the CPU's invariant counter where there is one (converted to UTC by
+                            the worker), else the system clock */
+    PF_CLOCK_SYSTEM = 1  /* clock_gettime(CLOCK_REALTIME) in every call */
+};
+
+/* pf_sink_config_t.overflow (C++ parquet_flow::Overflow). */
+enum {
+    PF_OVERFLOW_DROP = 0,  /* count it in dropped_full and return 0 at once */
+    PF_OVERFLOW_BLOCK = 1  /* wait (spin, yield, then sleep 100 us between looks) until it fits,
+                              also through a retry after an I/O error; 0 only once the sink is
+                              closed or failed for good. For lossless replays. */
+};
 
 /* pf_sink_config_t.compression_level: the codec's default (GZIP 1, ZSTD 1). */
 #define PF_COMPRESSION_LEVEL_DEFAULT INT32_MIN
@@ -298,6 +317,7 @@ typedef struct pf_sink_stats {
     uint64_t ring_high_water, producers;
     uint64_t rows_durable, io_errors, retries, files_failed, rows_lost;
     uint64_t files_recovered, rows_recovered, files_unrecoverable; /* start-up recovery */
+    uint64_t blocked, blocked_ns; /* PF_OVERFLOW_BLOCK: calls that waited for room, ns waited */
 } pf_sink_stats_t;
 
 /* Fills every field with its default (path NULL). */

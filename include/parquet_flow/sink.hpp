@@ -18,7 +18,8 @@
 // Each producer owns a preallocated ring; try_record copies the record into it and returns at
 // once — no lock, no allocation, no system call, no wake-up. When the ring is full, or the
 // record is too long, or the sink is closed or failed, the record is dropped and counted
-// (stats()). A worker thread drains all rings into row groups of `row_group_rows` records (or
+// (stats()) — unless SinkOptions::overflow is Overflow::Block, which makes a call that finds
+// its ring full wait for room (replays). A worker thread drains all rings into row groups of `row_group_rows` records (or
 // fewer, once the oldest waits `flush_interval`) and writes them with the Parquet writer.
 // Files are written as `<name>.inprogress` and renamed to `<name>` when complete, so a
 // directory of capture files only ever shows finished, valid Parquet files.
@@ -76,8 +77,15 @@ struct SinkOptions {
     // and pyarrow; Spark (3.x and 4.x, default settings) refuses TIMESTAMP(NANOS) and reads
     // Micros and Millis. Values are truncated toward the past (floor) to the unit.
     TimeUnit recv_ts_unit = TimeUnit::Nanos;
+    // Where try_record takes recv_ts from: the CPU's counter where it can (Auto) or always the
+    // system clock. See ClockSource.
+    ClockSource recv_ts_clock = ClockSource::Auto;
     bool producer_id = false;  // INT32, the producer's id()
     bool seq = false;          // INT64, per-producer number of the attempt: drops leave gaps
+
+    // A full ring: drop the record (the default: try_record never waits) or wait for room
+    // (Overflow::Block: lossless replays). See Overflow.
+    Overflow overflow = Overflow::Drop;
 
     Compression compression = Compression::Uncompressed;
     std::optional<int> gzip_level{};
@@ -138,6 +146,9 @@ struct SinkStats {
     std::uint64_t files_recovered = 0;
     std::uint64_t rows_recovered = 0;
     std::uint64_t files_unrecoverable = 0;
+    // Overflow::Block: try_record calls that waited for room, and the nanoseconds they waited.
+    std::uint64_t blocked = 0;
+    std::uint64_t blocked_ns = 0;
 
     std::uint64_t dropped() const noexcept {
         return dropped_full + dropped_oversize + dropped_closed + dropped_failed;

@@ -68,6 +68,30 @@ enum class Durability : std::uint8_t {
     Sync = 2,
 };
 
+// Where Sink::Producer::try_record takes the receive timestamp (SinkOptions::recv_ts) from.
+enum class ClockSource : std::uint8_t {
+    // The CPU's time-stamp counter where it is invariant (x86-64 with CPUID's invariant-TSC
+    // flag; aarch64's virtual counter): read in a few nanoseconds, converted to UTC by the
+    // worker with a clock it recalibrates against the system clock every 50 ms (conversion
+    // error within about a microsecond: docs/BENCHMARKS.md). Elsewhere the system clock.
+    // The environment variable PARQUET_FLOW_NO_TSC turns the counter off process-wide.
+    Auto = 0,
+    // Always the system clock (clock_gettime(CLOCK_REALTIME)), read in every call.
+    System = 1,
+};
+
+// What Sink::Producer::try_record does when its ring has no room for the record.
+enum class Overflow : std::uint8_t {
+    // Drop it and count it (dropped_full): the producer never waits. The default, for live
+    // capture, where the feed handler must not stall.
+    Drop = 0,
+    // Wait until the worker has made room — spinning briefly, then yielding, then sleeping
+    // 100 µs between looks — also through a retry after an I/O error; give up (false) only when
+    // the sink is closed or has failed for good. For replays (pcap to Parquet) where nothing may
+    // be lost. stats().blocked and blocked_ns count the waits.
+    Block = 1,
+};
+
 enum class TimeUnit : std::uint8_t {
     Millis = 0,
     Micros = 1,

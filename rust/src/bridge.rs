@@ -13,7 +13,9 @@ use crate::parquet::{
     inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
     PhysicalType, Repetition, StatisticsLevel, TimeUnit, WriterOptions,
 };
-use crate::sink::{DetachedProducer, Producer, Sink, SinkConfig, SinkStats};
+use crate::sink::{
+    ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats,
+};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
@@ -72,6 +74,18 @@ mod ffi {
         None = 0,
         Chunk = 1,
         Page = 2,
+    }
+
+    #[repr(u8)]
+    enum ClockCode {
+        Auto = 0,
+        System = 1,
+    }
+
+    #[repr(u8)]
+    enum OverflowCode {
+        Drop = 0,
+        Block = 1,
     }
 
     #[repr(u8)]
@@ -202,6 +216,10 @@ mod ffi {
         compression_threads: u32,
         /// `StatisticsCode` of the sink's columns.
         statistics: u8,
+        /// `OverflowCode`: what try_record does when the ring is full.
+        overflow: u8,
+        /// `ClockCode`: where try_record takes recv_ts from.
+        recv_ts_clock: u8,
         worker_delay_ns: i64,
     }
 
@@ -226,6 +244,8 @@ mod ffi {
         files_recovered: u64,
         rows_recovered: u64,
         files_unrecoverable: u64,
+        blocked: u64,
+        blocked_ns: u64,
     }
 
     /// What `recover_file` found and did (see `parquet::recover`).
@@ -703,6 +723,18 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
         rotate_age: duration(s.rotate_age_ns),
         retry_backoff: duration(s.retry_backoff_ns).unwrap_or(SinkConfig::default().retry_backoff),
         recover_at_start: s.recover_at_start,
+        recv_ts_clock: ClockSource::from_code(s.recv_ts_clock.into()).ok_or_else(|| {
+            Error::invalid(format!(
+                "unknown recv_ts clock code {} (0 auto, 1 system)",
+                s.recv_ts_clock
+            ))
+        })?,
+        overflow: Overflow::from_code(s.overflow.into()).ok_or_else(|| {
+            Error::invalid(format!(
+                "unknown overflow policy code {} (0 drop, 1 block)",
+                s.overflow
+            ))
+        })?,
         worker_delay: duration(s.worker_delay_ns).unwrap_or_default(),
         ..SinkConfig::default()
     };
@@ -802,6 +834,8 @@ impl SinkCore {
             files_recovered,
             rows_recovered,
             files_unrecoverable,
+            blocked,
+            blocked_ns,
         } = s;
         SinkCounters {
             attempted,
@@ -824,6 +858,8 @@ impl SinkCore {
             files_recovered,
             rows_recovered,
             files_unrecoverable,
+            blocked,
+            blocked_ns,
         }
     }
 
@@ -881,10 +917,11 @@ impl ProducerCore {
 #[cfg(test)]
 mod tests {
     use super::ffi::{
-        CodecCode, DurabilityCode, EncodingCode, PhysicalCode, RepetitionCode, StatisticsCode,
-        StatusCode, TimeUnitCode,
+        ClockCode, CodecCode, DurabilityCode, EncodingCode, OverflowCode, PhysicalCode,
+        RepetitionCode, StatisticsCode, StatusCode, TimeUnitCode,
     };
     use crate::error::ErrorKind;
+    use crate::sink::{ClockSource, Overflow};
     use crate::parquet::{
         Codec, Durability, Encoding, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
     };
@@ -951,6 +988,18 @@ mod tests {
             (StatisticsCode::Page, StatisticsLevel::Page),
         ] {
             assert_eq!(StatisticsLevel::from_code(code.repr.into()), Some(level));
+        }
+        for (code, c) in [
+            (ClockCode::Auto, ClockSource::Auto),
+            (ClockCode::System, ClockSource::System),
+        ] {
+            assert_eq!(ClockSource::from_code(code.repr.into()), Some(c));
+        }
+        for (code, o) in [
+            (OverflowCode::Drop, Overflow::Drop),
+            (OverflowCode::Block, Overflow::Block),
+        ] {
+            assert_eq!(Overflow::from_code(code.repr.into()), Some(o));
         }
         for (code, d) in [
             (DurabilityCode::OnClose, Durability::OnClose),

@@ -3,8 +3,9 @@
 //! consumer of all of them.
 //!
 //! Layout: a power-of-two byte buffer. A record is an 8-byte-aligned frame
-//! `[len: u32][pad: u32][extra: extra_bytes][payload: len]`, where `extra` holds the optional
-//! receive timestamp and sequence number. A frame never wraps: when it does not fit before the
+//! `[len: u32][tag: u32][extra: extra_bytes][payload: len]`, where `extra` holds the optional
+//! receive timestamp and sequence number, and `tag` what the sink says of them (see
+//! `sink/drain.rs`). A frame never wraps: when it does not fit before the
 //! end of the buffer the producer writes a `WRAP` length there and starts the frame at offset 0.
 //!
 //! `head` and `tail` are byte counters that only grow (u64: no wrap in practice); the occupied
@@ -59,6 +60,9 @@ pub struct ProducerCounters {
     pub dropped_oversize: AtomicU64,
     pub dropped_closed: AtomicU64,
     pub dropped_failed: AtomicU64,
+    /// `Overflow::Block`: calls that had to wait for room, and the nanoseconds they waited.
+    pub blocked: AtomicU64,
+    pub blocked_ns: AtomicU64,
 }
 
 /// The line the producer writes on every record: the published end and the busy flag.
@@ -219,6 +223,12 @@ impl RingProducer {
     /// the ring can ever hold ([`Ring::max_payload`]).
     #[inline]
     pub fn try_push(&mut self, extra: &[u8], payload: &[u8]) -> bool {
+        self.try_push_tagged(0, extra, payload)
+    }
+
+    /// As `try_push`, with a tag the consumer reads back ([`Record::tag`]).
+    #[inline]
+    pub fn try_push_tagged(&mut self, tag: u32, extra: &[u8], payload: &[u8]) -> bool {
         let ring = &*self.ring;
         if payload.len() > ring.max_payload(extra.len()) {
             return false;
@@ -253,6 +263,7 @@ impl RingProducer {
         unsafe {
             let p = base.add(at);
             (p as *mut u32).write(payload.len() as u32);
+            (p.add(4) as *mut u32).write(tag);
             std::ptr::copy_nonoverlapping(extra.as_ptr(), p.add(HEADER), extra.len());
             std::ptr::copy_nonoverlapping(
                 payload.as_ptr(),
@@ -270,6 +281,7 @@ impl RingProducer {
 /// A record read from a ring: its `extra` header bytes and payload, borrowed from the ring until
 /// the consumer releases them.
 pub struct Record<'a> {
+    pub tag: u32,
     pub extra: &'a [u8],
     pub payload: &'a [u8],
 }
@@ -317,14 +329,19 @@ impl RingConsumer {
             let len = len as usize;
             ring.track(pos, HEADER + extra_len + len, false);
             // SAFETY: as above; the frame lies within the buffer by construction.
-            let (extra, payload) = unsafe {
+            let (tag, extra, payload) = unsafe {
                 let p = base.add(pos + HEADER);
                 (
+                    (base.add(pos + 4) as *const u32).read(),
                     std::slice::from_raw_parts(p, extra_len),
                     std::slice::from_raw_parts(p.add(extra_len), len),
                 )
             };
-            if !f(Record { extra, payload }) {
+            if !f(Record {
+                tag,
+                extra,
+                payload,
+            }) {
                 break;
             }
             self.tail += align(HEADER + extra_len + len) as u64;

@@ -18,7 +18,7 @@ use parquet_flow_core::parquet::{
     recover, Column, ColumnInput, Durability, Encoding, FileWriter, PhysicalType, Repetition,
     WriterOptions,
 };
-use parquet_flow_core::sink::{Sink, SinkConfig, SinkStats};
+use parquet_flow_core::sink::{Overflow, Sink, SinkConfig, SinkStats};
 
 mod common;
 
@@ -615,4 +615,121 @@ fn sync_durability_syncs_pages_before_the_footer_that_describes_them() {
         6,
         "pages and footers each synced on their own: {trace}"
     );
+}
+
+/// Overflow::Block: a producer far faster than its worker (a tiny ring, a worker that sleeps
+/// before every row group) loses nothing; Overflow::Drop in the same setting drops.
+#[test]
+fn blocking_overflow_loses_nothing_behind_a_slow_worker() {
+    for overflow in [Overflow::Block, Overflow::Drop] {
+        let dir = temp_dir(&format!("overflow-{overflow:?}"));
+        let c = SinkConfig {
+            ring_bytes: 4096,
+            row_group_rows: 100,
+            worker_delay: Duration::from_millis(1),
+            seq: true,
+            overflow,
+            ..config(&dir, "cap.parquet")
+        };
+        let mut sink = Sink::open(c).unwrap();
+        let mut p = sink.producer().unwrap();
+        let accepted = (0..5000u64)
+            .filter(|i| p.try_record(&[*i as u8; 48]))
+            .count() as u64;
+        drop(p);
+        sink.close().unwrap();
+        let s = sink.stats();
+        assert_balanced(&s);
+        assert_eq!(total_rows(&dir), accepted);
+        match overflow {
+            Overflow::Block => {
+                assert_eq!((accepted, s.dropped()), (5000, 0), "{s:?}");
+                assert!(s.blocked > 0 && s.blocked_ns > 0, "{s:?}");
+            }
+            Overflow::Drop => {
+                assert!(s.dropped_full > 0, "{s:?}");
+                assert_eq!((s.blocked, s.blocked_ns), (0, 0), "{s:?}");
+            }
+        }
+    }
+}
+
+/// A producer waiting for room ends as soon as the sink closes: its record is dropped and
+/// counted (dropped_closed), close() does not wait for it, nothing hangs.
+#[test]
+fn close_ends_a_blocked_producer() {
+    let dir = temp_dir("overflow-close");
+    let c = SinkConfig {
+        ring_bytes: 4096,
+        row_group_rows: 10,
+        // A worker this slow keeps the ring full: the producer is soon blocked for good (and
+        // close() takes a while to drain the ring: ~25 row groups).
+        worker_delay: Duration::from_millis(200),
+        overflow: Overflow::Block,
+        ..config(&dir, "cap.parquet")
+    };
+    let mut sink = Sink::open(c).unwrap();
+    let mut p = sink.producer().unwrap();
+    let producer = std::thread::spawn(move || {
+        let mut accepted = 0u64;
+        for i in 0..1_000_000u64 {
+            if !p.try_record(&i.to_le_bytes()) {
+                return (accepted, i, Instant::now());
+            }
+            accepted += 1;
+        }
+        (accepted, 1_000_000, Instant::now())
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sink.stats().blocked_ns == 0 && sink.stats().ring_high_water < 2048 {
+        assert!(Instant::now() < deadline, "{:?}", sink.stats());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    let started = Instant::now();
+    sink.close().unwrap();
+    let (accepted, refused_at, returned) = producer.join().unwrap();
+    // The wait ended when close began, not when it had drained.
+    assert!(
+        returned.saturating_duration_since(started) < Duration::from_millis(500),
+        "the blocked call returned {:?} after close began",
+        returned.saturating_duration_since(started)
+    );
+    let s = sink.stats();
+    assert_eq!((s.accepted, s.dropped_closed), (accepted, 1), "{s:?}");
+    assert_eq!(refused_at, accepted);
+    assert!(s.blocked >= 1, "{s:?}");
+    assert_balanced(&s);
+    assert_eq!(total_rows(&dir), accepted);
+}
+
+/// A blocked producer waits through an I/O error and the retry on a new file: nothing dropped.
+#[test]
+fn blocking_overflow_waits_through_a_retry() {
+    let dir = temp_dir("overflow-retry");
+    let storage = FaultyStorage::new();
+    storage.fail_write_at(2);
+    let c = SinkConfig {
+        ring_bytes: 4096,
+        row_group_rows: 50,
+        overflow: Overflow::Block,
+        retry_backoff: Duration::from_millis(50),
+        writer: WriterOptions {
+            storage: storage as Arc<dyn Storage>,
+            ..WriterOptions::default()
+        },
+        ..config(&dir, "cap-{seq}.parquet")
+    };
+    let mut sink = Sink::open(c).unwrap();
+    let mut p = sink.producer().unwrap();
+    let accepted = (0..3000u64)
+        .filter(|i| p.try_record(&i.to_le_bytes()))
+        .count() as u64;
+    drop(p);
+    sink.close().unwrap();
+    let s = sink.stats();
+    assert_eq!((accepted, s.dropped()), (3000, 0), "{s:?}");
+    assert_eq!((s.io_errors, s.retries), (1, 1), "{s:?}");
+    assert_balanced(&s);
+    assert_eq!(total_rows(&dir), s.rows_written);
 }

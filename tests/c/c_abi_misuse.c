@@ -254,6 +254,16 @@ int main(int argc, char **argv) {
     sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
     expect("sink with an unknown statistics code", sink_created, INVALID, pf_sink_last_error(NULL),
            "unknown statistics code 9");
+    config.statistics = PF_STATISTICS_PAGE;
+    config.overflow = 2;
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with an unknown overflow code", sink_created, INVALID, pf_sink_last_error(NULL),
+           "unknown overflow code 2 (0 DROP, 1 BLOCK)");
+    config.overflow = PF_OVERFLOW_DROP;
+    config.recv_ts_clock = 7;
+    sink_created = pf_sink_create(&config) == NULL ? INVALID : PF_STATUS_OK;
+    expect("sink with an unknown recv_ts clock", sink_created, INVALID, pf_sink_last_error(NULL),
+           "unknown recv_ts_clock code 7 (0 AUTO, 1 SYSTEM)");
 
     char sidecar[4096];
     snprintf(sidecar, sizeof sidecar, "%s/c_misuse_survivor.parquet.expect.json", dir);

@@ -5,7 +5,11 @@
 
 use std::time::Instant;
 
+use crate::clock::{TscClock, STEP};
 use crate::ring::RingConsumer;
+
+/// Ring frame tag: the record's `recv_ts` holds counter ticks, not nanoseconds.
+pub const TAG_TICKS: u32 = 1;
 
 /// Records one ring may give per pass before the worker moves to the next ring (and never more
 /// than a row group: a slow disk then serves every ring once per row group written).
@@ -15,6 +19,8 @@ pub const RING_BUDGET: usize = 4096;
 pub struct Slot {
     pub consumer: RingConsumer,
     pub id: u32,
+    /// The last `recv_ts` converted from counter ticks (ns): see `take`.
+    pub last_ticks_ns: i64,
 }
 
 /// Which optional fields each ring record carries before its payload (see `ring.rs`).
@@ -78,8 +84,19 @@ pub struct Taken {
 }
 
 /// Moves up to `max_rows` records from `slot`'s ring into `batch`, then frees their ring space.
-pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields) -> Taken {
+/// Counter ticks become nanoseconds through `clock`. The conversion's base moves at each resync
+/// by a few tens of nanoseconds, so a producer's converted stamps could step back that much
+/// between two records: they are held at the previous one instead (a real step of the wall
+/// clock, over `STEP`, passes through).
+pub fn take(
+    slot: &mut Slot,
+    batch: &mut Batch,
+    max_rows: usize,
+    fields: Fields,
+    clock: Option<&TscClock>,
+) -> Taken {
     let id = slot.id as i32;
+    let mut last_ticks_ns = slot.last_ticks_ns;
     let mut batch_full = false;
     let records = slot.consumer.read(fields.extra_len, max_rows, |r| {
         if !batch.fits(r.payload.len()) {
@@ -93,7 +110,18 @@ pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields)
         batch.offsets.push(batch.payload.len() as u32);
         let mut at = 0;
         if fields.recv_ts {
-            let ns = i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default());
+            let raw = i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default());
+            let ns = match clock {
+                Some(clock) if r.tag & TAG_TICKS != 0 => {
+                    let mut ns = clock.to_ns(raw as u64);
+                    if ns < last_ticks_ns && last_ticks_ns - ns < STEP {
+                        ns = last_ticks_ns;
+                    }
+                    last_ticks_ns = ns;
+                    ns
+                }
+                _ => raw,
+            };
             batch.recv_ts.push(ns.div_euclid(fields.recv_ts_divisor));
             at = 8;
         }
@@ -107,6 +135,7 @@ pub fn take(slot: &mut Slot, batch: &mut Batch, max_rows: usize, fields: Fields)
         }
         true
     });
+    slot.last_ticks_ns = last_ticks_ns;
     // The records are copied: give the space back to the producer at once.
     slot.consumer.release();
     if records > 0 && batch.started.is_none() {

@@ -29,7 +29,10 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Sender;
 
 pub use files::{expand_pattern, INPROGRESS};
-pub use options::{sink_columns, validate, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF};
+pub use options::{
+    sink_columns, validate, ClockSource, Overflow, SinkConfig, MAX_RECORD_BYTES,
+    MAX_RETRY_BACKOFF,
+};
 pub use producer::{
     simulate_membarrier_failure_for_testing, uses_membarrier, DetachedProducer, Producer,
 };
@@ -50,7 +53,11 @@ pub(crate) struct Shared {
     next_producer: AtomicU64,
     max_payload: usize,
     recv_ts: bool,
+    /// `recv_ts` is taken from the CPU's counter (ticks, converted by the worker).
+    tsc: bool,
     seq: bool,
+    /// `Overflow::Block`: a full ring makes `try_record` wait instead of dropping.
+    block: bool,
     /// The worker's counters (its fields of `SinkStats`; the producer fields stay zero).
     totals: Mutex<SinkStats>,
     error: Mutex<Option<Error>>,
@@ -119,6 +126,11 @@ impl Sink {
                 .collect();
             Error::internal(list.join("; "))
         });
+        // The counter stands in for the clock where it can (calibrated here, ~20 ms).
+        let clock = (config.recv_ts
+            && config.recv_ts_clock == ClockSource::Auto
+            && crate::clock::tsc_usable())
+        .then(crate::clock::TscClock::calibrate);
         let shared = Arc::new(Shared {
             state: StateCell::new(),
             registry: Mutex::new(Registry::default()),
@@ -126,14 +138,16 @@ impl Sink {
             next_producer: AtomicU64::new(0),
             max_payload: limits.max_payload,
             recv_ts: config.recv_ts,
+            tsc: clock.is_some(),
             seq: config.seq,
+            block: config.overflow == Overflow::Block,
             totals: Mutex::new(totals),
             error: Mutex::new(error),
             worker: OnceLock::new(),
         });
         let next_seq = startup.max_seq.map_or(0, |m| m + 1);
         let max_producers = config.max_producers;
-        let mut worker = Worker::new(config, shared.clone(), next_seq, limits.extra_len);
+        let mut worker = Worker::new(config, shared.clone(), next_seq, limits.extra_len, clock);
         worker.open_file()?;
         let (tx, rx) = crossbeam_channel::unbounded();
         let handle = std::thread::Builder::new()
@@ -225,6 +239,11 @@ impl Sink {
         let registry = self.shared.registry();
         let totals = self.shared.totals();
         stats::snapshot(&registry, &totals)
+    }
+
+    /// Whether `try_record` stamps `recv_ts` with the CPU's counter (else the system clock).
+    pub fn recv_ts_from_counter(&self) -> bool {
+        self.shared.tsc
     }
 
     /// The worker's latest I/O error, if it met one (also after it resumed on a new file), or

@@ -28,8 +28,12 @@ pub struct SinkConfig {
     /// Unit of the `recv_ts` column: nanoseconds (default), or micro/milliseconds, which Spark
     /// reads without settings (it refuses TIMESTAMP(NANOS)).
     pub recv_ts_unit: TimeUnit,
+    /// Where `try_record` takes `recv_ts` from (see `clock.rs`).
+    pub recv_ts_clock: ClockSource,
     pub producer_id: bool,
     pub seq: bool,
+    /// What `try_record` does when the producer's ring is full.
+    pub overflow: Overflow,
     pub writer: WriterOptions,
     pub rotate_rows: Option<u64>,
     pub rotate_bytes: Option<u64>,
@@ -58,8 +62,10 @@ impl Default for SinkConfig {
             flush_interval: Some(Duration::from_secs(1)),
             recv_ts: false,
             recv_ts_unit: TimeUnit::Nanos,
+            recv_ts_clock: ClockSource::Auto,
             producer_id: false,
             seq: false,
+            overflow: Overflow::Drop,
             writer: WriterOptions::default(),
             rotate_rows: None,
             rotate_bytes: None,
@@ -68,6 +74,50 @@ impl Default for SinkConfig {
             recover_at_start: true,
             worker_delay: Duration::ZERO,
             panic_at_row_group: None,
+        }
+    }
+}
+
+/// Where `try_record` takes the receive timestamp from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClockSource {
+    /// The CPU's counter where it is invariant (read in a few nanoseconds, converted to UTC by
+    /// the worker: see `clock.rs`), else the system clock. The default.
+    #[default]
+    Auto,
+    /// Always the system clock (`clock_gettime(CLOCK_REALTIME)`), read in `try_record`.
+    System,
+}
+
+impl ClockSource {
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(ClockSource::Auto),
+            1 => Some(ClockSource::System),
+            _ => None,
+        }
+    }
+}
+
+/// What `try_record` does when the producer's ring has no room for the record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Overflow {
+    /// Drop it and count it (`dropped_full`): the producer never waits. The default.
+    #[default]
+    Drop,
+    /// Wait until the worker has made room — spinning briefly, then yielding the CPU — and
+    /// through a retry after an I/O error; give up only when the sink closes or fails for good.
+    /// For replays (pcap to Parquet, say) where nothing may be lost. Time spent waiting is
+    /// counted (`blocked`, `blocked_ns`).
+    Block,
+}
+
+impl Overflow {
+    pub fn from_code(code: i64) -> Option<Self> {
+        match code {
+            0 => Some(Overflow::Drop),
+            1 => Some(Overflow::Block),
+            _ => None,
         }
     }
 }

@@ -15,6 +15,7 @@
 use std::sync::atomic::{compiler_fence, fence, AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 
+use super::drain::TAG_TICKS;
 use super::state::State;
 use super::Shared;
 use crate::ring::RingProducer;
@@ -148,7 +149,14 @@ pub struct Producer {
     dropped_oversize: u64,
     dropped_closed: u64,
     dropped_failed: u64,
+    blocked: u64,
+    blocked_ns: u64,
 }
+
+/// `Overflow::Block`: spins (each a pause instruction) before a waiting call starts yielding,
+/// and yields before it starts sleeping 100 µs between looks.
+const BLOCK_SPINS: u32 = 256;
+const BLOCK_YIELDS: u32 = 4096;
 
 impl Producer {
     pub(super) fn new(ring: RingProducer, shared: Arc<Shared>, id: u32) -> Producer {
@@ -163,21 +171,35 @@ impl Producer {
             dropped_oversize: 0,
             dropped_closed: 0,
             dropped_failed: 0,
+            blocked: 0,
+            blocked_ns: 0,
         }
     }
 
     /// Copies `payload` into the ring, stamped with the current time if `recv_ts` is on.
-    /// Never blocks, allocates or makes a system call; returns false (and counts why) when the
-    /// record is dropped.
+    /// Never allocates; never blocks or makes a system call unless the ring is full under
+    /// `Overflow::Block`. Returns false (and counts why) when the record is dropped.
     #[inline]
     pub fn try_record(&mut self, payload: &[u8]) -> bool {
-        let ts = if self.shared.recv_ts { now_ns() } else { 0 };
-        self.try_record_at(payload, ts)
+        if !self.shared.recv_ts {
+            self.record(payload, 0, 0)
+        } else if self.shared.tsc {
+            self.record(payload, crate::clock::ticks() as i64, TAG_TICKS)
+        } else {
+            self.record(payload, now_ns(), 0)
+        }
     }
 
     /// As `try_record`, with the caller's receive timestamp (ns since the Unix epoch).
     #[inline]
     pub fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
+        self.record(payload, recv_ts_ns, 0)
+    }
+
+    /// The one hot path. `tag` says what `recv_ts` holds: nanoseconds (0) or counter ticks
+    /// (`TAG_TICKS`), which the worker converts.
+    #[inline(always)]
+    fn record(&mut self, payload: &[u8], recv_ts: i64, tag: u32) -> bool {
         let ring = Arc::as_ptr(self.ring.ring());
         // SAFETY: `self.ring` keeps the ring alive for the whole call, and the ring is only used
         // through shared references here (try_push's `&mut` is to the producer end, not it).
@@ -200,44 +222,93 @@ impl Producer {
             busy.store(0, Ordering::Release);
             return false;
         }
-        if !self.shared.state.is_running() {
-            if self.shared.state.get() == State::Closed {
-                self.dropped_closed += 1;
-                counters
-                    .dropped_closed
-                    .store(self.dropped_closed, Ordering::Relaxed);
-            } else {
-                self.dropped_failed += 1;
-                counters
-                    .dropped_failed
-                    .store(self.dropped_failed, Ordering::Relaxed);
-            }
-            busy.store(0, Ordering::Release);
-            return false;
-        }
         let mut extra = [0u8; 16];
         let mut n = 0;
         if self.shared.recv_ts {
-            extra[..8].copy_from_slice(&recv_ts_ns.to_le_bytes());
+            extra[..8].copy_from_slice(&recv_ts.to_le_bytes());
             n = 8;
         }
         if self.shared.seq {
             extra[n..n + 8].copy_from_slice(&seq.to_le_bytes());
             n += 8;
         }
-        let pushed = self.ring.try_push(&extra[..n], payload);
+        let pushed = (self.shared.state.is_running()
+            && self.ring.try_push_tagged(tag, &extra[..n], payload))
+            || self.refused(tag, &extra[..n], payload);
         if pushed {
             self.accepted += 1;
             counters.accepted.store(self.accepted, Ordering::Relaxed);
-        } else {
-            self.dropped_full += 1;
-            counters
-                .dropped_full
-                .store(self.dropped_full, Ordering::Relaxed);
         }
         // Release: close() sees the record (and the counts) before it sees the ring idle.
         busy.store(0, Ordering::Release);
         pushed
+    }
+
+    /// The record did not go in: the sink is not running or the ring is full. With
+    /// `Overflow::Block`, waits for room (and through a retry after an I/O error) until it goes
+    /// in or the sink closes or fails; counts why it was dropped otherwise. Runs with the busy
+    /// mark set, re-reading the state on every turn, so `close()` (which sets `Closed`, then
+    /// waits for the mark to clear) ends a wait at once.
+    #[cold]
+    #[inline(never)]
+    fn refused(&mut self, tag: u32, extra: &[u8], payload: &[u8]) -> bool {
+        let ring = Arc::as_ptr(self.ring.ring());
+        // SAFETY: as in `try_record_at`: `self.ring` keeps the ring alive, used shared here.
+        let counters = unsafe { &(*ring).counters.0 };
+        let mut pushed = false;
+        if self.shared.block {
+            let started = std::time::Instant::now();
+            self.shared.wake_worker();
+            let mut turn = 0u32;
+            loop {
+                match self.shared.state.get() {
+                    State::Closed | State::Failed => break,
+                    State::Running if self.ring.try_push_tagged(tag, extra, payload) => {
+                        pushed = true;
+                        break;
+                    }
+                    State::Running | State::BackingOff => {}
+                }
+                // Spin briefly (room usually comes within microseconds), then yield the CPU,
+                // then, for a long wait (a retry after an I/O error), sleep between looks.
+                if turn < BLOCK_SPINS {
+                    std::hint::spin_loop();
+                } else if turn < BLOCK_SPINS + BLOCK_YIELDS {
+                    std::thread::yield_now();
+                } else {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
+                turn = turn.saturating_add(1);
+            }
+            self.blocked += 1;
+            self.blocked_ns += started.elapsed().as_nanos() as u64;
+            counters.blocked.store(self.blocked, Ordering::Relaxed);
+            counters.blocked_ns.store(self.blocked_ns, Ordering::Relaxed);
+            if pushed {
+                return true;
+            }
+        }
+        match self.shared.state.get() {
+            State::Closed => {
+                self.dropped_closed += 1;
+                counters
+                    .dropped_closed
+                    .store(self.dropped_closed, Ordering::Relaxed);
+            }
+            State::Failed | State::BackingOff => {
+                self.dropped_failed += 1;
+                counters
+                    .dropped_failed
+                    .store(self.dropped_failed, Ordering::Relaxed);
+            }
+            State::Running => {
+                self.dropped_full += 1;
+                counters
+                    .dropped_full
+                    .store(self.dropped_full, Ordering::Relaxed);
+            }
+        }
+        false
     }
 
     /// The value of this producer's `producer_id` column.

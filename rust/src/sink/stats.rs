@@ -54,6 +54,10 @@ pub struct SinkStats {
     /// Abandoned `.inprogress` files found at start that could not be recovered (no intact
     /// checkpoint); they are left untouched and named in `Sink::error`.
     pub files_unrecoverable: u64,
+    /// `Overflow::Block`: `try_record` calls that waited for room in their ring, and the
+    /// nanoseconds they waited in all.
+    pub blocked: u64,
+    pub blocked_ns: u64,
 }
 
 impl SinkStats {
@@ -97,6 +101,8 @@ pub fn add_producer_counters(s: &mut SinkStats, ring: &Ring) {
         dropped_oversize: c.dropped_oversize.load(Ordering::Relaxed),
         dropped_closed: c.dropped_closed.load(Ordering::Relaxed),
         dropped_failed: c.dropped_failed.load(Ordering::Relaxed),
+        blocked: c.blocked.load(Ordering::Relaxed),
+        blocked_ns: c.blocked_ns.load(Ordering::Relaxed),
         ring_high_water: ring.high_water.load(Ordering::Relaxed),
         ..SinkStats::default()
     };
@@ -111,6 +117,8 @@ fn add_producer_totals(s: &mut SinkStats, from: &SinkStats) {
     s.dropped_oversize += from.dropped_oversize;
     s.dropped_closed += from.dropped_closed;
     s.dropped_failed += from.dropped_failed;
+    s.blocked += from.blocked;
+    s.blocked_ns += from.blocked_ns;
     s.ring_high_water = s.ring_high_water.max(from.ring_high_water);
 }
 

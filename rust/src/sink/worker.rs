@@ -14,6 +14,7 @@ use super::options::{sink_columns, sink_writer_options, SinkConfig, MAX_RETRY_BA
 use super::producer::heavy_barrier;
 use super::state::State;
 use super::Shared;
+use crate::clock::TscClock;
 use crate::error::{Error, Result};
 use crate::parquet::io::Storage;
 use crate::parquet::{Column, ColumnInput, Durability, FileWriter, WriterOptions};
@@ -54,10 +55,18 @@ pub struct Worker {
     /// While backing off: when to try the next file.
     retry_at: Option<Instant>,
     backoff: Duration,
+    /// Converts counter ticks in `recv_ts` to nanoseconds; resynced as the worker goes.
+    clock: Option<TscClock>,
 }
 
 impl Worker {
-    pub fn new(config: SinkConfig, shared: Arc<Shared>, next_seq: u64, extra_len: usize) -> Worker {
+    pub fn new(
+        config: SinkConfig,
+        shared: Arc<Shared>,
+        next_seq: u64,
+        extra_len: usize,
+        clock: Option<TscClock>,
+    ) -> Worker {
         Worker {
             columns: sink_columns(&config),
             writer_options: sink_writer_options(&config),
@@ -80,6 +89,7 @@ impl Worker {
             row_groups_started: 0,
             retry_at: None,
             backoff: config.retry_backoff,
+            clock,
             config,
         }
     }
@@ -185,7 +195,11 @@ impl Worker {
         self.generation = generation;
         let mut registry = self.shared.registry();
         for (consumer, id) in registry.pending.drain(..) {
-            self.slots.push(Slot { consumer, id });
+            self.slots.push(Slot {
+                consumer,
+                id,
+                last_ticks_ns: i64::MIN,
+            });
         }
     }
 
@@ -235,7 +249,13 @@ impl Worker {
                     self.write_batch()?;
                 }
                 let max = self.room().min(budget);
-                let taken = drain::take(&mut self.slots[i], &mut self.batch, max, self.fields);
+                let taken = drain::take(
+                    &mut self.slots[i],
+                    &mut self.batch,
+                    max,
+                    self.fields,
+                    self.clock.as_ref(),
+                );
                 total += taken.records;
                 budget -= taken.records;
                 if taken.batch_full {
@@ -351,6 +371,9 @@ impl Worker {
     }
 
     fn step(&mut self) -> Result<usize> {
+        if let Some(clock) = self.clock.as_mut().filter(|c| c.due()) {
+            clock.resync();
+        }
         self.refresh_rings();
         let n = self.drain_pass(None)?;
         if self.due() {
