@@ -8,6 +8,7 @@
 //            [--compression-threads N] [--output PATH]
 //            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
+//            [--recv-ts]
 //
 // --statistics sets Writer/SinkOptions::statistics (default page) to measure its cost;
 // --encoding the payload column's encoding (writer mode; default: the library's, a dictionary
@@ -16,7 +17,8 @@
 // --durability sets Writer/SinkOptions::durability (footer checkpoints, fsync) to measure its
 // cost. Sink mode only: --rate paces the producers to that many records per second in total
 // (0: as fast as they can), and --rotate-seconds rotates files by age (--output then needs
-// {seq}); tests/soak.sh uses both.
+// {seq}); tests/soak.sh uses both. --recv-ts adds the sink's recv_ts column (stamped in
+// try_record: the CPU's counter where it can, converted by the worker).
 // --payload-file reads the rows from a file written by --mode dump instead of generating them.
 // Besides the original lines it prints cpu_seconds= (user + system, all threads, timed part only).
 // Payloads (one BYTE_ARRAY column `payload`, one value per row):
@@ -77,6 +79,7 @@ struct Args {
     pf::Durability durability = pf::Durability::OnClose;
     double rate = 0;
     double rotate_seconds = 0;
+    bool recv_ts = false;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -89,7 +92,7 @@ struct Args {
                  "                [--compression-threads N] [--output PATH]\n"
                  "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
-                 "                [--rate RECORDS_PER_SEC] [--rotate-seconds S]\n",
+                 "                [--rate RECORDS_PER_SEC] [--rotate-seconds S] [--recv-ts]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -106,6 +109,10 @@ Args parse(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         if (flag == "--help" || flag == "-h") usage("help");
+        if (flag == "--recv-ts") {
+            a.recv_ts = true;
+            continue;
+        }
         if (i + 1 >= argc) usage("missing value for " + flag);
         const std::string v = argv[++i];
         if (flag == "--rows") a.rows = number(flag, v.c_str());
@@ -341,6 +348,7 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     options.zstd_level = a.zstd_level;
     options.compression_threads = a.compression_threads;
     options.statistics = a.statistics;
+    options.recv_ts = a.recv_ts;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());

@@ -10,12 +10,16 @@
 // --method calls (default) times every call: --rate 0 calls back to back; --rate 100000 paces
 // calls (busy-waiting between them), as a feed handler would make them. Percentiles start at
 // the very first call.
-// --method batches is Quill's hot_path_latency method: batches of 20 calls between two TSC
-// reads, a 2-2.2 ms sleep between batches (so every batch starts with cold caches, as a feed
-// handler's call after a quiet spell does), --batches of them (default 10,000); percentiles
-// are of each batch's mean per call.
+// --method batches is Quill's hot_path_latency method: the producing thread pinned to a CPU
+// (CPU 1 where there are two), batches of 20 calls between two TSC reads, a busy wait of a
+// random 2-2.2 ms between batches (so every batch finds caches the other threads have used
+// meanwhile, as a feed handler's call after a quiet spell does), --batches of them (default
+// 10,000); percentiles are of each batch's mean per call.
 // --recv-ts adds the receive timestamp: the sink's recv_ts column (from the CPU's counter,
 // or the system clock with --clock system), and the TSC reading stored by the floor.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -98,6 +102,15 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (batch_method) {
+        // As Quill's harness does: the producing thread on a CPU of its own choosing.
+        cpu_set_t cpus;
+        CPU_ZERO(&cpus);
+        CPU_SET(std::thread::hardware_concurrency() > 1 ? 1 : 0, &cpus);
+        if (pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus) != 0) {
+            std::fprintf(stderr, "pf_latency: could not pin the producing thread; going on unpinned\n");
+        }
+    }
     const double scale = ns_per_tick();
     const std::uint64_t gap = rate ? static_cast<std::uint64_t>(1e9 / static_cast<double>(rate) / scale) : 0;
     std::vector<std::byte> payload(size, std::byte{0x5a});
@@ -114,7 +127,10 @@ int main(int argc, char** argv) {
                 for (std::uint64_t i = 0; i < kBatch; ++i) call();
                 lat[b] = ticks() - t0;
                 jitter = jitter * 6364136223846793005ULL + 1442695040888963407ULL;
-                std::this_thread::sleep_for(std::chrono::microseconds(2000 + (jitter >> 33) % 200));
+                const auto until = std::chrono::steady_clock::now() +
+                                   std::chrono::microseconds(2000 + (jitter >> 33) % 201);
+                while (std::chrono::steady_clock::now() < until) {
+                }
             }
             return percentiles(lat, scale / static_cast<double>(kBatch));
         }
