@@ -13,9 +13,7 @@ use crate::parquet::{
     inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
     PhysicalType, Repetition, StatisticsLevel, TimeUnit, WriterOptions,
 };
-use crate::sink::{
-    ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats,
-};
+use crate::sink::{ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
@@ -921,10 +919,10 @@ mod tests {
         RepetitionCode, StatisticsCode, StatusCode, TimeUnitCode,
     };
     use crate::error::ErrorKind;
-    use crate::sink::{ClockSource, Overflow};
     use crate::parquet::{
         Codec, Durability, Encoding, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
     };
+    use crate::sink::{ClockSource, Overflow};
 
     /// The core's enums mean what the bridge's code tables (and so C++ and C) say.
     #[test]

@@ -182,9 +182,7 @@ impl TscClock {
             self.steps += 1;
             self.history.clear();
         } else {
-            while self.history.len() > 1
-                && now.duration_since(self.history[1].0) >= RATE_WINDOW
-            {
+            while self.history.len() > 1 && now.duration_since(self.history[1].0) >= RATE_WINDOW {
                 self.history.pop_front();
             }
             if let Some(r) = self.history.front().and_then(|&(_, old)| rate(old, pair)) {
@@ -229,10 +227,17 @@ mod tests {
             let after = realtime_ns();
             let ns = clock.to_ns(t);
             // Between the two clock reads, give or take a little.
-            let off = if ns < before { before - ns } else { (ns - after).max(0) };
+            let off = if ns < before {
+                before - ns
+            } else {
+                (ns - after).max(0)
+            };
             worst = worst.max(off);
         }
-        assert!(worst < 50_000, "converted ticks strayed {worst} ns from the clock");
+        assert!(
+            worst < 50_000,
+            "converted ticks strayed {worst} ns from the clock"
+        );
     }
 
     /// A step of the wall clock is followed at the next resync; the rate is not thrown off.
@@ -248,12 +253,18 @@ mod tests {
         let rate = clock.ns_per_tick();
         offset.store(5_000_000_000, Ordering::Relaxed); // the clock jumps 5 s ahead
         let before = clock.to_ns(ticks());
-        assert!((before - realtime_ns()).abs() < 1_000_000, "old scale until the resync");
+        assert!(
+            (before - realtime_ns()).abs() < 1_000_000,
+            "old scale until the resync"
+        );
         clock.resync();
         assert_eq!(clock.steps, 1);
         let after = clock.to_ns(ticks());
         let expected = realtime_ns() + 5_000_000_000;
-        assert!((after - expected).abs() < 1_000_000, "{after} vs {expected}");
+        assert!(
+            (after - expected).abs() < 1_000_000,
+            "{after} vs {expected}"
+        );
         assert!((clock.ns_per_tick() - rate).abs() / rate < 1e-3);
     }
 }

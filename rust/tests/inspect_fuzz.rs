@@ -161,7 +161,8 @@ fn write_corpus(dir: &Path) -> Vec<PathBuf> {
         for g in 0..3i64 {
             let n = 200 + 50 * g as usize;
             let mut ts = Vec::new();
-            let (mut symbols, mut symbol_offsets, mut symbol_def) = (Vec::new(), vec![0u32], Vec::new());
+            let (mut symbols, mut symbol_offsets, mut symbol_def) =
+                (Vec::new(), vec![0u32], Vec::new());
             let mut price = Vec::new();
             let (mut size, mut size_def) = (Vec::new(), Vec::new());
             let mut px = Vec::new();
@@ -249,7 +250,8 @@ fn footer_start(bytes: &[u8]) -> usize {
     if bytes.len() < 12 {
         return 0;
     }
-    let len = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
+    let len =
+        u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
     bytes.len().saturating_sub(8 + len)
 }
 

@@ -128,6 +128,9 @@ fn the_system_clock_source_stamps_inside_the_call() {
     let (counter, errors) = stamp(&dir, ClockSource::System, 1);
     assert!(!counter);
     for (e, half) in errors {
-        assert!(e.abs() <= half, "a system-clock stamp outside its call: {e} ns, window ±{half}");
+        assert!(
+            e.abs() <= half,
+            "a system-clock stamp outside its call: {e} ns, window ±{half}"
+        );
     }
 }

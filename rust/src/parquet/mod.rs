@@ -4,8 +4,8 @@
 
 pub mod compress;
 pub mod encoding;
-pub mod inspect;
 pub mod input;
+pub mod inspect;
 pub mod io;
 pub mod metadata;
 pub mod page;

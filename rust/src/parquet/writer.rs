@@ -893,7 +893,12 @@ mod tests {
             // Where the last row group ends: the page indexes and footer follow it.
             let footer = footer_of(&bytes);
             let groups = footer.field(4).and_then(|v| v.list()).unwrap();
-            let last = groups.last().unwrap().field(1).and_then(|v| v.list()).unwrap();
+            let last = groups
+                .last()
+                .unwrap()
+                .field(1)
+                .and_then(|v| v.list())
+                .unwrap();
             let meta = last.last().unwrap().field(3).unwrap();
             (meta.field(9).and_then(|v| v.int()).unwrap()
                 + meta.field(7).and_then(|v| v.int()).unwrap()) as u64
@@ -902,7 +907,12 @@ mod tests {
         // Room for all the data and a footer without statistics, not for one with them.
         let (closed, rows, bytes) = write_capped(&dir, 20, data_end + full_footer / 2);
         let error = closed.unwrap_err();
-        assert!(error.message.contains("the file was closed with the 20 row groups"), "{error}");
+        assert!(
+            error
+                .message
+                .contains("the file was closed with the 20 row groups"),
+            "{error}"
+        );
         assert_eq!(rows, 1000);
         let footer = footer_of(&bytes);
         assert_eq!(footer.field(3).and_then(|v| v.int()), Some(1000));
@@ -917,7 +927,10 @@ mod tests {
         let (closed, rows, bytes) = write_capped(&dir, 20, data_end / 2);
         assert!(closed.is_err());
         assert!(rows > 0 && rows < 500 && rows % 50 == 0, "{rows}");
-        assert_eq!(footer_of(&bytes).field(3).and_then(|v| v.int()), Some(rows as i64));
+        assert_eq!(
+            footer_of(&bytes).field(3).and_then(|v| v.int()),
+            Some(rows as i64)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

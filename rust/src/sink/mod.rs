@@ -30,8 +30,7 @@ use crossbeam_channel::Sender;
 
 pub use files::{expand_pattern, INPROGRESS};
 pub use options::{
-    sink_columns, validate, ClockSource, Overflow, SinkConfig, MAX_RECORD_BYTES,
-    MAX_RETRY_BACKOFF,
+    sink_columns, validate, ClockSource, Overflow, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF,
 };
 pub use producer::{
     simulate_membarrier_failure_for_testing, uses_membarrier, DetachedProducer, Producer,

@@ -283,7 +283,9 @@ impl Producer {
             self.blocked += 1;
             self.blocked_ns += started.elapsed().as_nanos() as u64;
             counters.blocked.store(self.blocked, Ordering::Relaxed);
-            counters.blocked_ns.store(self.blocked_ns, Ordering::Relaxed);
+            counters
+                .blocked_ns
+                .store(self.blocked_ns, Ordering::Relaxed);
             if pushed {
                 return true;
             }

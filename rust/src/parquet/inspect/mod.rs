@@ -46,18 +46,26 @@ pub struct SchemaNode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueKind {
     Boolean,
-    Int { signed: bool },
+    Int {
+        signed: bool,
+    },
     Float,
     Double,
     Float16,
     /// Bytes shown as text (STRING, ENUM, JSON).
     Text,
     Bytes,
-    Decimal { scale: i32 },
+    Decimal {
+        scale: i32,
+    },
     Date,
     /// Time of day in `unit` (1 milli, 2 micro, 3 nano).
-    Time { unit: u8 },
-    Timestamp { unit: u8 },
+    Time {
+        unit: u8,
+    },
+    Timestamp {
+        unit: u8,
+    },
     /// Legacy 12-byte timestamps.
     Int96,
     Uuid,
@@ -168,7 +176,9 @@ pub fn inspect(path: &Path, rows: u64) -> Result<FileInfo> {
         .and_then(|()| file.read_exact_at(&mut tail, size - 8))
         .map_err(|e| io("cannot read", e))?;
     if &head != MAGIC {
-        return Err(bad("is not a Parquet file: it does not start with PAR1".into()));
+        return Err(bad(
+            "is not a Parquet file: it does not start with PAR1".into()
+        ));
     }
     if &tail[4..] != MAGIC {
         return Err(bad(
@@ -188,9 +198,11 @@ pub fn inspect(path: &Path, rows: u64) -> Result<FileInfo> {
     file.read_exact_at(&mut footer, footer_at)
         .map_err(|e| io("cannot read", e))?;
     let mut reader = CompactReader::new(&footer);
-    let meta = reader
-        .read_struct()
-        .map_err(|_| bad(format!("is damaged: its footer ({footer_len} bytes) does not decode")))?;
+    let meta = reader.read_struct().map_err(|_| {
+        bad(format!(
+            "is damaged: its footer ({footer_len} bytes) does not decode"
+        ))
+    })?;
     let mut info = parse_file_meta(&meta, &footer, footer_at)
         .map_err(|what| bad(format!("is damaged: footer: {what}")))?;
     info.path = shown;
@@ -198,12 +210,10 @@ pub fn inspect(path: &Path, rows: u64) -> Result<FileInfo> {
     info.footer_len = footer_len;
     if rows > 0 {
         let mut budget = budget(size);
-        info.rows = Some(
-            match pages::first_rows(&file, &info, rows, &mut budget) {
-                Ok(values) => Rows::Read(values),
-                Err(e) => Rows::Failed(e),
-            },
-        );
+        info.rows = Some(match pages::first_rows(&file, &info, rows, &mut budget) {
+            Ok(values) => Rows::Read(values),
+            Err(e) => Rows::Failed(e),
+        });
     }
     Ok(info)
 }
@@ -337,7 +347,9 @@ fn parse_schema(elements: &[Value], buf: &[u8]) -> Parse<(Vec<SchemaNode>, Vec<C
                         .and_then(|l| usize::try_from(l).ok())
                         .filter(|&l| l > 0 && l <= 1 << 20)
                         .ok_or_else(|| {
-                            format!("column '{path}' is FIXED_LEN_BYTE_ARRAY without a valid length")
+                            format!(
+                                "column '{path}' is FIXED_LEN_BYTE_ARRAY without a valid length"
+                            )
                         })?,
                     PhysicalType::Int96 => 12,
                     _ => 0,
@@ -473,7 +485,11 @@ fn value_kind(physical: PhysicalType, e: &Value) -> ValueKind {
         _ => 0,
     };
     let converted = opt_int(e, 6);
-    let scale = |v: &Value, id| opt_int(v, id).and_then(|s| i32::try_from(s).ok()).unwrap_or(0);
+    let scale = |v: &Value, id| {
+        opt_int(v, id)
+            .and_then(|s| i32::try_from(s).ok())
+            .unwrap_or(0)
+    };
     let fits_bytes = matches!(
         physical,
         PhysicalType::ByteArray | PhysicalType::FixedLenByteArray
@@ -555,9 +571,7 @@ fn parse_chunk(chunk: &Value, buf: &[u8], footer_at: u64) -> Parse<ChunkInfo> {
     };
     let dictionary = dictionary.filter(|&d| d == start);
     let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(compressed)) else {
-        return Err(format!(
-            "offset {start} or size {compressed} is negative"
-        ));
+        return Err(format!("offset {start} or size {compressed} is negative"));
     };
     // An empty chunk has no place (pyarrow gives it offset 0).
     let start = if size == 0 { 4 } else { start };

@@ -150,7 +150,9 @@ fn chunk_cells(
         match page(1).unwrap_or(-1) {
             // DATA_PAGE: levels (each with a 4-byte length) and values, compressed together.
             0 => {
-                let h = header.field(5).ok_or_else(|| place("no data page header".into()))?;
+                let h = header
+                    .field(5)
+                    .ok_or_else(|| place("no data page header".into()))?;
                 if h.field(3).and_then(Value::int).is_some_and(|e| e != 3) && column.max_def > 0
                     || h.field(4).and_then(Value::int).is_some_and(|e| e != 3) && column.max_rep > 0
                 {
@@ -187,7 +189,9 @@ fn chunk_cells(
             }
             // DICTIONARY_PAGE
             2 => {
-                let h = header.field(7).ok_or_else(|| place("no dictionary page header".into()))?;
+                let h = header
+                    .field(7)
+                    .ok_or_else(|| place("no dictionary page header".into()))?;
                 let num_values = count(h.field(1)).map_err(place)?;
                 if !matches!(h.field(2).and_then(Value::int), Some(0 | 2) | None) {
                     return Err(place("the dictionary is not PLAIN-encoded".into()));
@@ -200,7 +204,9 @@ fn chunk_cells(
             }
             // DATA_PAGE_V2: levels first, never compressed, then the values, maybe compressed.
             3 => {
-                let h = header.field(8).ok_or_else(|| place("no data page v2 header".into()))?;
+                let h = header
+                    .field(8)
+                    .ok_or_else(|| place("no data page v2 header".into()))?;
                 let def_len = count(h.field(5)).map_err(place)? as u64;
                 let rep_len = count(h.field(6)).map_err(place)? as u64;
                 let levels_len = def_len + rep_len;
@@ -522,7 +528,8 @@ fn decode_values(
                 budget.take((prefix + suffix.len()) as u64 + 24)?;
                 let mut value = previous[..prefix].to_vec();
                 value.extend_from_slice(&suffix);
-                if physical == PhysicalType::FixedLenByteArray && value.len() != column.type_length {
+                if physical == PhysicalType::FixedLenByteArray && value.len() != column.type_length
+                {
                     return Err(format!(
                         "value {i} has {} bytes, the column {}",
                         value.len(),
@@ -611,7 +618,9 @@ fn rle_hybrid(data: &[u8], width: u32, n: usize, budget: &mut Budget) -> Parse<V
         } else {
             let count = usize::try_from(header >> 1).unwrap_or(usize::MAX);
             let bytes = (width as usize).div_ceil(8);
-            let raw = data.get(at..at + bytes).ok_or("an RLE run runs past the data")?;
+            let raw = data
+                .get(at..at + bytes)
+                .ok_or("an RLE run runs past the data")?;
             let mut value = 0u32;
             for (k, &b) in raw.iter().enumerate() {
                 value |= u32::from(b) << (8 * k);

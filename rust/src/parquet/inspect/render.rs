@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{codec_name, encoding_name, Cell, ColumnInfo, FileInfo, Rows, StatisticsInfo, ValueKind};
+use super::{
+    codec_name, encoding_name, Cell, ColumnInfo, FileInfo, Rows, StatisticsInfo, ValueKind,
+};
 use crate::parquet::PhysicalType;
 
 /// A value ready to print.
@@ -98,7 +100,10 @@ fn decimal(unscaled: i128, scale: i32) -> String {
     let digits = unscaled.unsigned_abs().to_string();
     let sign = if unscaled < 0 { "-" } else { "" };
     if scale <= 0 {
-        return format!("{sign}{digits}{}", "0".repeat(scale.unsigned_abs() as usize));
+        return format!(
+            "{sign}{digits}{}",
+            "0".repeat(scale.unsigned_abs() as usize)
+        );
     }
     let scale = scale as usize;
     let padded = format!("{digits:0>width$}", width = scale + 1);
@@ -213,7 +218,13 @@ fn quoted(s: &str, limit: usize) -> String {
 fn printable(bytes: &[u8]) -> String {
     bytes
         .iter()
-        .map(|&b| if (0x20..0x7F).contains(&b) { b as char } else { '.' })
+        .map(|&b| {
+            if (0x20..0x7F).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -271,10 +282,18 @@ fn statistics_text(column: &ColumnInfo, s: &StatisticsInfo) -> String {
     }
     let exact = |e: Option<bool>| if e == Some(false) { " (inexact)" } else { "" };
     if let Some(min) = &s.min {
-        parts.push(format!("min {}{}", inline(&show(column, min)), exact(s.min_exact)));
+        parts.push(format!(
+            "min {}{}",
+            inline(&show(column, min)),
+            exact(s.min_exact)
+        ));
     }
     if let Some(max) = &s.max {
-        parts.push(format!("max {}{}", inline(&show(column, max)), exact(s.max_exact)));
+        parts.push(format!(
+            "max {}{}",
+            inline(&show(column, max)),
+            exact(s.max_exact)
+        ));
     }
     if s.legacy {
         parts.push("(legacy min/max)".into());
@@ -308,7 +327,10 @@ pub fn render_text(info: &FileInfo) -> String {
             Some(p) => p.name().to_string(),
             None => format!("group of {}", node.children),
         };
-        let logical = node.logical.as_deref().map_or(String::new(), |l| format!(" {l}"));
+        let logical = node
+            .logical
+            .as_deref()
+            .map_or(String::new(), |l| format!(" {l}"));
         let _ = writeln!(
             o,
             "{indent}{}: {ty} {}{logical}",
@@ -319,7 +341,9 @@ pub fn render_text(info: &FileInfo) -> String {
     if !info.key_value.is_empty() {
         let _ = writeln!(o, "key-value metadata:");
         for (key, value) in &info.key_value {
-            let value = value.as_deref().map_or("(no value)".into(), |v| quoted(v, 200));
+            let value = value
+                .as_deref()
+                .map_or("(no value)".into(), |v| quoted(v, 200));
             let _ = writeln!(o, "  {}: {value}", quoted(key, 80));
         }
     }
@@ -333,7 +357,8 @@ pub fn render_text(info: &FileInfo) -> String {
             thousands(rg.total_byte_size)
         );
         for (chunk, column) in rg.columns.iter().zip(&info.columns) {
-            let encodings: Vec<String> = chunk.encodings.iter().map(|&e| encoding_name(e)).collect();
+            let encodings: Vec<String> =
+                chunk.encodings.iter().map(|&e| encoding_name(e)).collect();
             let _ = write!(
                 o,
                 "  {}: {}, {}; {} values, {} bytes ({} uncompressed)",
@@ -405,7 +430,8 @@ pub fn render_text(info: &FileInfo) -> String {
                         Cell::Value(raw) => match show(column, raw) {
                             Shown::Bytes(b) if b.len() > 16 => {
                                 let _ = writeln!(o, "{} bytes", thousands(b.len() as i64));
-                                for (k, line) in b[..b.len().min(BYTES_DUMP)].chunks(16).enumerate() {
+                                for (k, line) in b[..b.len().min(BYTES_DUMP)].chunks(16).enumerate()
+                                {
                                     let hexes: Vec<String> =
                                         line.iter().map(|x| format!("{x:02x}")).collect();
                                     let _ = writeln!(
@@ -630,7 +656,10 @@ mod tests {
         assert_eq!(civil(-1), (1969, 12, 31));
         assert_eq!(civil(19_723), (2024, 1, 1));
         assert_eq!(civil(11_016), (2000, 2, 29));
-        assert_eq!(clock(1_700_000_000_123_456_789, 9, true), "2023-11-14T22:13:20.123456789");
+        assert_eq!(
+            clock(1_700_000_000_123_456_789, 9, true),
+            "2023-11-14T22:13:20.123456789"
+        );
         assert_eq!(clock(-1, 3, true), "1969-12-31T23:59:59.999");
         assert_eq!(clock(3_723_004, 3, false), "01:02:03.004");
         assert_eq!(decimal(-12_345, 2), "-123.45");
