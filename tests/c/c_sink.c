@@ -2,7 +2,8 @@
  * producer_id columns, rotation by rows; writes a spec for tests/readers/verify_sink.py.
  * Then a restart through the C ABI: a sink started on a pattern with an abandoned
  * .inprogress file recovers it (files_recovered, rows_recovered) and numbers its own files
- * after it.
+ * after it. Then a replay: PF_OVERFLOW_BLOCK through a ring far too small, with recv_ts from
+ * the default clock, where every call must return 1 and nothing may drop (its spec too).
  * Usage: c_sink OUTPUT_DIR */
 #include <inttypes.h>
 #include <pthread.h>
@@ -106,12 +107,68 @@ static int restart(const char *out) {
     return 0;
 }
 
+/* A replay: every record must go in, however small the ring; the calls wait for room. */
+static int replay(const char *out) {
+    char path[4200], spec[4200];
+    if (strlen(out) > 4000) return 1;
+    snprintf(path, sizeof path, "%s/c_sink_replay.parquet", out);
+    snprintf(spec, sizeof spec, "%s/c_sink_replay.sink.json", out);
+    pf_sink_config_t config;
+    pf_sink_config_init(&config);
+    if (config.overflow != PF_OVERFLOW_DROP || config.recv_ts_clock != PF_CLOCK_AUTO) {
+        fprintf(stderr, "c_sink: pf_sink_config_init must default to PF_OVERFLOW_DROP and PF_CLOCK_AUTO\n");
+        return 1;
+    }
+    config.path = path;
+    config.ring_bytes = 4096;
+    config.row_group_rows = 1000;
+    config.recv_ts = 1;
+    config.seq = 1;
+    config.overflow = PF_OVERFLOW_BLOCK;
+    pf_sink_t *sink = pf_sink_create(&config);
+    if (!sink) {
+        fprintf(stderr, "c_sink: replay: %s\n", pf_sink_last_error(NULL));
+        return 1;
+    }
+    pf_producer_t *p = pf_sink_producer_create(sink);
+    uint32_t id = pf_producer_id(p);
+    char buf[128];
+    for (uint64_t seq = 0; seq < RECORDS; ++seq) {
+        size_t len = payload_for(buf, id, seq);
+        if (!pf_producer_try_record(p, buf, len)) {
+            fprintf(stderr, "c_sink: replay: record %" PRIu64 " refused under PF_OVERFLOW_BLOCK\n", seq);
+            return 1;
+        }
+    }
+    pf_producer_destroy(p);
+    pf_sink_stats_t stats = {0};
+    int ok = pf_sink_close(sink) == PF_STATUS_OK && pf_sink_stats(sink, &stats) == PF_STATUS_OK;
+    pf_sink_destroy(sink);
+    if (!ok || stats.accepted != RECORDS || stats.dropped_full != 0 || stats.rows_written != RECORDS ||
+        (stats.blocked == 0) != (stats.blocked_ns == 0)) {
+        fprintf(stderr, "c_sink: replay: accepted=%" PRIu64 " dropped_full=%" PRIu64 " blocked=%" PRIu64 "\n",
+                stats.accepted, stats.dropped_full, stats.blocked);
+        return 1;
+    }
+    FILE *f = fopen(spec, "w");
+    if (!f) return 1;
+    fprintf(f, "{\"payload\":\"test\",\"columns\":[\"payload\",\"recv_ts\",\"seq\"],"
+               "\"files\":[\"c_sink_replay.parquet\"],\"producers\":{\"%" PRIu32 "\":{\"attempted\":%d,"
+               "\"accepted\":%d}}}\n",
+            id, RECORDS, RECORDS);
+    fclose(f);
+    printf("c_sink: replay of %d records through a 4 KiB ring: none dropped, %" PRIu64 " calls waited %" PRIu64
+           " ns in all\n",
+           RECORDS, stats.blocked, stats.blocked_ns);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: c_sink OUTPUT_DIR\n");
         return 2;
     }
-    if (restart(argv[1])) return 1;
+    if (restart(argv[1]) || replay(argv[1])) return 1;
     char pattern[4096];
     snprintf(pattern, sizeof pattern, "%s/c_sink/part-{seq}.parquet", argv[1]);
     pf_sink_config_t config;
