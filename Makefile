@@ -34,7 +34,7 @@ configure: deps
 # system). Skipped there: entries that reinstall the package or run cargo, the crash and
 # restart tests (processes killed with SIGKILL; minutes under ThreadSanitizer, nothing to add),
 # and Spark's cross-check (a JVM reading files: nothing there for the sanitizers to instrument).
-SANITIZER_SKIP := consumer|install|vendored|rust_unit|loom|mutation|clock|crash|restart|spark
+SANITIZER_SKIP := consumer|install|vendored|minimum|rust_unit|loom|mutation|clock|crash|restart|spark
 sanitize: venv
 	for preset in asan tsan; do \
 	  cmake --preset $$preset -DPARQUET_FLOW_PYTHON=$(abspath $(VENV))/bin/python && \
@@ -47,7 +47,7 @@ sanitize: venv
 # ctest's cxx_stdlib checks that only libc++ is linked. Skipped as under the sanitizers, except
 # the crash and restart tests: entries that reinstall the package or run cargo, and Spark.
 LIBCXX_PACKAGES := clang libc++-dev libc++abi-dev
-LIBCXX_SKIP := consumer|install|vendored|rust_unit|loom|mutation|clock|spark
+LIBCXX_SKIP := consumer|install|vendored|minimum|rust_unit|loom|mutation|clock|spark
 libcxx: venv
 	@if ! echo '#include <vector>' | clang++ -stdlib=libc++ -x c++ -fsyntax-only - 2>/dev/null; then \
 	  echo "installing: $(LIBCXX_PACKAGES)"; \

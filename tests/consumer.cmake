@@ -67,6 +67,25 @@ if(EXISTS "${PARQUET_FLOW_SOURCE_DIR}/.git")
   set_tests_properties(consumer_fetchcontent PROPERTIES RESOURCE_LOCK cargo_target_dir)
 endif()
 
+# The declared minimum CMake, for real: the venv's cmake (tests/readers/requirements.txt)
+# checks that every file declares the same minimum, then configures, builds and installs the
+# library and builds the consumer against it.
+get_filename_component(_pf_venv_bin "${PARQUET_FLOW_PYTHON}" DIRECTORY)
+find_program(PARQUET_FLOW_MINIMUM_CMAKE cmake PATHS "${_pf_venv_bin}" NO_DEFAULT_PATH)
+if(PARQUET_FLOW_MINIMUM_CMAKE)
+  add_test(NAME cmake_minimum_version
+    COMMAND "${PARQUET_FLOW_MINIMUM_CMAKE}" ${_pf_consumer_common}
+            -DPARQUET_FLOW_SOURCE=${PARQUET_FLOW_SOURCE_DIR} -DCONSUMER=${CMAKE_CURRENT_SOURCE_DIR}/consumer
+            -DCARGO_TARGET_DIR=${PARQUET_FLOW_CARGO_TARGET_DIR}
+            -DBINARY=${CMAKE_CURRENT_BINARY_DIR}/cmake-minimum
+            -P "${CMAKE_CURRENT_SOURCE_DIR}/consumer/run_minimum_cmake.cmake")
+  set_tests_properties(cmake_minimum_version PROPERTIES RESOURCE_LOCK cargo_target_dir)
+else()
+  add_test(NAME cmake_minimum_version
+    COMMAND "${CMAKE_COMMAND}" -E echo "no cmake beside ${PARQUET_FLOW_PYTHON}: make test installs the declared minimum there")
+  set_tests_properties(cmake_minimum_version PROPERTIES WILL_FAIL TRUE)
+endif()
+
 # These use the same cargo target directory (the install copies the archive cargo writes there):
 # one at a time.
 set_tests_properties(consumer_add_subdirectory rust_unit_tests install_package
