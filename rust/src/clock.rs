@@ -1,6 +1,7 @@
-//! Receive timestamps without a system call: the CPU's time-stamp counter, read on the hot
-//! path, converted to UTC nanoseconds by the worker with a clock it keeps calibrated against
-//! `CLOCK_REALTIME` (the model is Quill's RdtscClock).
+//! Time: calendar dates (`civil_from_days`, for file-name patterns and the dates `inspect`
+//! shows), and receive timestamps without a system call: the CPU's time-stamp counter, read on
+//! the hot path, converted to UTC nanoseconds by the worker with a clock it keeps calibrated
+//! against `CLOCK_REALTIME` (the model is Quill's RdtscClock).
 //!
 //! - The counter: x86-64 `rdtsc`, used only where CPUID reports an invariant TSC (constant rate
 //!   in every power state, synchronized across cores); aarch64's virtual counter `CNTVCT_EL0`,
@@ -27,6 +28,20 @@ pub const RATE_WINDOW: Duration = Duration::from_secs(1);
 const FIRST_RATE: Duration = Duration::from_millis(20);
 /// The realtime clock further than this from the counter's prediction is a step, not drift.
 pub const STEP: i64 = 1_000_000;
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    (y, m, d)
+}
 
 /// The counter: ticks at a constant rate.
 #[inline(always)]
@@ -207,6 +222,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::sync::Arc;
+
+    #[test]
+    fn days_become_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+    }
 
     /// Conversions agree with clock_gettime read right beside the counter.
     #[test]

@@ -4,7 +4,6 @@
 // Under `--cfg loom` only the ring is built (rust/tests/loom_ring.rs model-checks it).
 #[cfg(not(loom))]
 pub mod bridge;
-#[cfg(not(loom))]
 pub mod clock;
 pub mod error;
 pub mod parquet;

@@ -23,34 +23,9 @@ use parquet_flow_core::parquet::{
 };
 use parquet_flow_core::ErrorKind;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            self.next() % n
-        }
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "common/fuzz.rs"]
+mod fuzz;
+use fuzz::{env_u64, Rng};
 
 const PHYSICAL: [PhysicalType; 8] = [
     PhysicalType::Boolean,
@@ -270,8 +245,8 @@ fn check_file_frame(path: &std::path::Path, summary_bytes: u64, context: &str) {
 
 #[test]
 fn arbitrary_inputs_never_panic_and_never_break_the_file() {
-    let seed = env("PARQUET_FLOW_FUZZ_SEED", 20_261_125);
-    let iterations = env("PARQUET_FLOW_FUZZ_ITERS", 3000);
+    let seed = env_u64("PARQUET_FLOW_FUZZ_SEED", 20_261_125);
+    let iterations = env_u64("PARQUET_FLOW_FUZZ_ITERS", 3000);
     // PARQUET_FLOW_FUZZ_KEEP=<dir> keeps every closed file there, named with the rows it must
     // hold (fuzz_<seed>_<iteration>_rows<N>.parquet), for reading back with other readers.
     let keep = std::env::var_os("PARQUET_FLOW_FUZZ_KEEP").map(std::path::PathBuf::from);
@@ -401,8 +376,8 @@ fn repeated_levels_valid(def: &[u8], rep: &[u8], rows: usize, values: usize) -> 
 /// imply or, sometimes, not: the writer must accept exactly the inputs the rules above accept.
 #[test]
 fn repeated_levels_accepted_exactly_when_valid() {
-    let seed = env("PARQUET_FLOW_FUZZ_SEED", 20_261_125);
-    let iterations = env("PARQUET_FLOW_FUZZ_ITERS", 3000) * 5;
+    let seed = env_u64("PARQUET_FLOW_FUZZ_SEED", 20_261_125);
+    let iterations = env_u64("PARQUET_FLOW_FUZZ_ITERS", 3000) * 5;
     let dir = std::env::temp_dir().join(format!("pf-levels-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("levels.parquet");

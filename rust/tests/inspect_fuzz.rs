@@ -72,31 +72,9 @@ const MAX_SECONDS: u64 = 5;
 /// Corpus files larger than this are left out (each case rewrites its file).
 const MAX_CORPUS_FILE: u64 = 2 << 20;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+#[path = "common/fuzz.rs"]
+mod fuzz;
+use fuzz::{env_u64, Rng};
 
 /// Files of our own writer: each codec, encoding and repetition, dictionary and not,
 /// checkpoints and not, several row groups.
@@ -261,17 +239,17 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, other: &[u8]) -> &'static str {
     let footer = footer_start(bytes);
     // A position: anywhere, or (half the time) in the footer and its tail.
     let at = |rng: &mut Rng| {
-        if rng.below(2) == 0 && footer < len {
-            footer + rng.below(len - footer)
+        if rng.index(2) == 0 && footer < len {
+            footer + rng.index(len - footer)
         } else {
-            rng.below(len)
+            rng.index(len)
         }
     };
-    match rng.below(9) {
+    match rng.index(9) {
         0 => {
-            for _ in 0..1 + rng.below(8) {
+            for _ in 0..1 + rng.index(8) {
                 let p = at(rng);
-                bytes[p] ^= 1 << rng.below(8);
+                bytes[p] ^= 1 << rng.index(8);
             }
             "bit flips"
         }
@@ -281,13 +259,13 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, other: &[u8]) -> &'static str {
             "one byte replaced"
         }
         2 => {
-            bytes.truncate(rng.below(len));
+            bytes.truncate(rng.index(len));
             "truncated"
         }
         3 => {
             let p = at(rng);
-            let n = (1 + rng.below(64)).min(len - p);
-            let fill = rng.below(3);
+            let n = (1 + rng.index(64)).min(len - p);
+            let fill = rng.index(3);
             for b in &mut bytes[p..p + n] {
                 *b = match fill {
                     0 => 0,
@@ -299,14 +277,14 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, other: &[u8]) -> &'static str {
         }
         4 => {
             let p = at(rng);
-            let n = 1 + rng.below(16);
+            let n = 1 + rng.index(16);
             let insert: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
             bytes.splice(p..p, insert);
             "bytes inserted"
         }
         5 => {
             let p = at(rng);
-            let n = (1 + rng.below(16)).min(len - p);
+            let n = (1 + rng.index(16)).min(len - p);
             bytes.drain(p..p + n);
             "bytes removed"
         }
@@ -320,10 +298,10 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, other: &[u8]) -> &'static str {
         }
         7 => {
             if len >= 8 {
-                let value = match rng.below(3) {
+                let value = match rng.index(3) {
                     0 => u32::MAX,
                     1 => rng.next() as u32,
-                    _ => (len as u32).saturating_sub(rng.below(16) as u32),
+                    _ => (len as u32).saturating_sub(rng.index(16) as u32),
                 };
                 bytes[len - 8..len - 4].copy_from_slice(&value.to_le_bytes());
             }
@@ -334,8 +312,8 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, other: &[u8]) -> &'static str {
             if other.is_empty() {
                 return "nothing";
             }
-            let from = rng.below(other.len());
-            let n = (1 + rng.below(256)).min(other.len() - from);
+            let from = rng.index(other.len());
+            let n = (1 + rng.index(256)).min(other.len() - from);
             let p = at(rng);
             let end = (p + n).min(len);
             bytes.splice(p..end, other[from..from + n].iter().copied());
@@ -371,11 +349,11 @@ fn damaged_files_give_errors_in_bounded_time_and_memory() {
     let (mut reports, mut errors) = (0u64, 0u64);
     let mut slowest = Duration::ZERO;
     for case in 0..iterations {
-        let k = rng.below(originals.len());
-        let other = &originals[rng.below(originals.len())];
+        let k = rng.index(originals.len());
+        let other = &originals[rng.index(originals.len())];
         let mut bytes = originals[k].clone();
         let mut ways = Vec::new();
-        for _ in 0..1 + rng.below(3) {
+        for _ in 0..1 + rng.index(3) {
             if bytes.is_empty() {
                 break;
             }
