@@ -10,8 +10,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
-    inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FileWriter, LogicalType,
-    PhysicalType, Repetition, StatisticsLevel, TimeUnit, WriterOptions,
+    inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FieldType, FileWriter,
+    LogicalType, PhysicalType, RecordField, RecordLayout, Repetition, StatisticsLevel, TimeUnit,
+    WriterOptions,
 };
 use crate::sink::{ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats};
 
@@ -101,6 +102,23 @@ mod ffi {
     }
 
     #[repr(u8)]
+    enum FieldCode {
+        Bool = 0,
+        Int8 = 1,
+        Int16 = 2,
+        Int32 = 3,
+        Int64 = 4,
+        UInt8 = 5,
+        UInt16 = 6,
+        UInt32 = 7,
+        UInt64 = 8,
+        Float = 9,
+        Double = 10,
+        Chars = 11,
+        Bytes = 12,
+    }
+
+    #[repr(u8)]
     enum LogicalCode {
         None = 0,
         String = 1,
@@ -134,6 +152,33 @@ mod ffi {
         statistics: i16,
         /// An `EncodingCode` for this column, or -1 for the default.
         encoding: i16,
+    }
+
+    /// One field of a table's record layout (see `parquet::records`). `field_type` is a
+    /// `FieldCode`; the logical annotation is given as in `ColumnSpec`.
+    struct FieldSpec<'a> {
+        name: &'a [u8],
+        offset: u32,
+        field_type: i32,
+        length: u32,
+        logical: i32,
+        time_unit: i32,
+        utc: bool,
+        int_bits: i32,
+        int_signed: bool,
+        precision: i32,
+        scale: i32,
+        /// An `EncodingCode`, or -1 for the library's choice.
+        encoding: i32,
+    }
+
+    /// A table of a sink: its fields are `fields[first_field..first_field + field_count]` of
+    /// the list passed beside it.
+    struct TableSpec<'a> {
+        name: &'a [u8],
+        record_bytes: u32,
+        first_field: u64,
+        field_count: u64,
     }
 
     struct KeyValue<'a> {
@@ -244,6 +289,7 @@ mod ffi {
         files_unrecoverable: u64,
         blocked: u64,
         blocked_ns: u64,
+        dropped_invalid: u64,
     }
 
     /// What `recover_file` found and did (see `parquet::recover`).
@@ -260,7 +306,14 @@ mod ffi {
         type SinkCore;
         type ProducerCore;
 
-        fn open_sink(settings: &SinkSettings, status: &mut Status) -> Box<SinkCore>;
+        /// `tables` empty: the one `payload` column; else typed tables whose fields are
+        /// ranges of `fields`.
+        fn open_sink(
+            settings: &SinkSettings,
+            tables: &[TableSpec],
+            fields: &[FieldSpec],
+            status: &mut Status,
+        ) -> Box<SinkCore>;
         fn new_producer(self: &SinkCore, status: &mut Status) -> Box<ProducerCore>;
         fn flush(self: &SinkCore) -> Status;
         #[cxx_name = "close"]
@@ -288,6 +341,13 @@ mod ffi {
         /// The hot path: never blocks, allocates or throws.
         fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
         fn try_record_at(self: &mut ProducerCore, payload: &[u8], recv_ts_ns: i64) -> bool;
+        fn try_record_table(self: &mut ProducerCore, table: u32, record: &[u8]) -> bool;
+        fn try_record_table_at(
+            self: &mut ProducerCore,
+            table: u32,
+            record: &[u8],
+            recv_ts_ns: i64,
+        ) -> bool;
         fn id(self: &ProducerCore) -> u32;
         /// What a moved-from C++ producer keeps: a handle without a ring that counts every
         /// attempt as a drop in the same sink.
@@ -313,8 +373,8 @@ mod ffi {
 }
 
 pub use ffi::{
-    ColumnSlices, ColumnSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
-    WriterConfig, WriterTotals,
+    ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
+    TableSpec, WriterConfig, WriterTotals,
 };
 
 /// Logical kind codes: the bridge's `LogicalCode` table.
@@ -385,6 +445,129 @@ fn statistics_from(code: i64, what: &str) -> Result<StatisticsLevel> {
     })
 }
 
+/// A logical annotation as the bridge's specs give it.
+struct LogicalParts {
+    kind: i64,
+    time_unit: i64,
+    utc: bool,
+    bits: i64,
+    signed: bool,
+    precision: i32,
+    scale: i32,
+}
+
+impl LogicalParts {
+    /// `what` names the column or field for error messages.
+    fn parse(&self, what: &str) -> Result<LogicalType> {
+        let unit = || {
+            TimeUnit::from_code(self.time_unit).ok_or_else(|| {
+                Error::invalid(format!(
+                    "{what}: unknown time unit code {} (0 millis, 1 micros, 2 nanos)",
+                    self.time_unit
+                ))
+            })
+        };
+        let kind = u8::try_from(self.kind).unwrap_or(u8::MAX);
+        Ok(match kind {
+            logical_kind::NONE => LogicalType::None,
+            logical_kind::STRING => LogicalType::String,
+            logical_kind::ENUM => LogicalType::Enum,
+            logical_kind::JSON => LogicalType::Json,
+            logical_kind::UUID => LogicalType::Uuid,
+            logical_kind::DATE => LogicalType::Date,
+            logical_kind::TIME => LogicalType::Time {
+                unit: unit()?,
+                utc: self.utc,
+            },
+            logical_kind::TIMESTAMP => LogicalType::Timestamp {
+                unit: unit()?,
+                utc: self.utc,
+            },
+            logical_kind::INTEGER => LogicalType::Integer {
+                bits: u8::try_from(self.bits).unwrap_or(0),
+                signed: self.signed,
+            },
+            logical_kind::DECIMAL => LogicalType::Decimal {
+                precision: self.precision,
+                scale: self.scale,
+            },
+            _ => {
+                return Err(Error::invalid(format!(
+                    "{what}: unknown logical type code {}",
+                    self.kind
+                )))
+            }
+        })
+    }
+}
+
+/// An encoding code, or a negative one for the default.
+fn encoding_from(code: i64, what: &str) -> Result<Option<Encoding>> {
+    if code < 0 {
+        return Ok(None);
+    }
+    Encoding::from_code(code).map(Some).ok_or_else(|| {
+        Error::invalid(format!(
+            "{what}: unknown encoding code {code} (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, 8 RLE_DICTIONARY, 9 BYTE_STREAM_SPLIT)"
+        ))
+    })
+}
+
+/// The sink's tables from the bridge's specs (their layouts are checked by `Sink::open`).
+fn tables_from(tables: &[TableSpec<'_>], fields: &[FieldSpec<'_>]) -> Result<Vec<RecordLayout>> {
+    tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let name = utf8(t.name, "table name")?;
+            let table = format!("table '{name}'");
+            let range = usize::try_from(t.first_field)
+                .ok()
+                .zip(usize::try_from(t.field_count).ok())
+                .and_then(|(first, count)| fields.get(first..first.checked_add(count)?))
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "{table} (index {i}): its fields lie outside the field list"
+                    ))
+                })?;
+            let fields = range
+                .iter()
+                .map(|f| {
+                    let field = utf8(f.name, &format!("{table}: a field name"))?;
+                    let what = format!("{table}, field '{field}'");
+                    Ok(RecordField {
+                        name: field.to_string(),
+                        offset: f.offset,
+                        ty: FieldType::from_code(f.field_type.into()).ok_or_else(|| {
+                            Error::invalid(format!(
+                                "{what}: unknown field type code {} (0 BOOL .. 12 BYTES)",
+                                f.field_type
+                            ))
+                        })?,
+                        length: f.length,
+                        logical: LogicalParts {
+                            kind: f.logical.into(),
+                            time_unit: f.time_unit.into(),
+                            utc: f.utc,
+                            bits: f.int_bits.into(),
+                            signed: f.int_signed,
+                            precision: f.precision,
+                            scale: f.scale,
+                        }
+                        .parse(&what)?,
+                        encoding: encoding_from(f.encoding.into(), &what)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(RecordLayout {
+                name: name.to_string(),
+                fields,
+                record_bytes: t.record_bytes,
+            })
+        })
+        .collect()
+}
+
 /// A column of a writer's schema, and the settings it overrides.
 struct ColumnChoice {
     column: Column,
@@ -407,43 +590,16 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
             spec.repetition
         ))
     })?;
-    let unit = || {
-        TimeUnit::from_code(spec.time_unit.into()).ok_or_else(|| {
-            Error::invalid(format!(
-                "column '{name}': unknown time unit code {} (0 millis, 1 micros, 2 nanos)",
-                spec.time_unit
-            ))
-        })
-    };
-    let logical = match spec.logical {
-        logical_kind::NONE => LogicalType::None,
-        logical_kind::STRING => LogicalType::String,
-        logical_kind::ENUM => LogicalType::Enum,
-        logical_kind::JSON => LogicalType::Json,
-        logical_kind::UUID => LogicalType::Uuid,
-        logical_kind::DATE => LogicalType::Date,
-        logical_kind::TIME => LogicalType::Time {
-            unit: unit()?,
-            utc: spec.utc,
-        },
-        logical_kind::TIMESTAMP => LogicalType::Timestamp {
-            unit: unit()?,
-            utc: spec.utc,
-        },
-        logical_kind::INTEGER => LogicalType::Integer {
-            bits: spec.int_bits,
-            signed: spec.int_signed,
-        },
-        logical_kind::DECIMAL => LogicalType::Decimal {
-            precision: spec.precision,
-            scale: spec.scale,
-        },
-        other => {
-            return Err(Error::invalid(format!(
-                "column '{name}': unknown logical type code {other}"
-            )))
-        }
-    };
+    let logical = LogicalParts {
+        kind: spec.logical.into(),
+        time_unit: spec.time_unit.into(),
+        utc: spec.utc,
+        bits: spec.int_bits.into(),
+        signed: spec.int_signed,
+        precision: spec.precision,
+        scale: spec.scale,
+    }
+    .parse(&format!("column '{name}'"))?;
     let codec = if spec.codec < 0 {
         None
     } else {
@@ -457,16 +613,7 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
             &format!("column '{name}'"),
         )?)
     };
-    let encoding = if spec.encoding < 0 {
-        None
-    } else {
-        Some(Encoding::from_code(spec.encoding.into()).ok_or_else(|| {
-            Error::invalid(format!(
-                "column '{name}': unknown encoding code {} (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, 8 RLE_DICTIONARY, 9 BYTE_STREAM_SPLIT)",
-                spec.encoding
-            ))
-        })?)
-    };
+    let encoding = encoding_from(spec.encoding.into(), &format!("column '{name}'"))?;
     Ok(ColumnChoice {
         column: Column {
             name: name.to_string(),
@@ -768,8 +915,17 @@ fn sink_config(s: &SinkSettings<'_>) -> Result<SinkConfig> {
     Ok(config)
 }
 
-fn open_sink(settings: &SinkSettings<'_>, status: &mut Status) -> Box<SinkCore> {
-    let result = guarded("open_sink", || Sink::open(sink_config(settings)?));
+fn open_sink(
+    settings: &SinkSettings<'_>,
+    tables: &[TableSpec<'_>],
+    fields: &[FieldSpec<'_>],
+    status: &mut Status,
+) -> Box<SinkCore> {
+    let result = guarded("open_sink", || {
+        let mut config = sink_config(settings)?;
+        config.tables = tables_from(tables, fields)?;
+        Sink::open(config)
+    });
     let (sink, result) = match result {
         Ok(sink) => (Some(sink), Ok(())),
         Err(e) => (None, Err(e)),
@@ -834,6 +990,7 @@ impl SinkCore {
             files_unrecoverable,
             blocked,
             blocked_ns,
+            dropped_invalid,
         } = s;
         SinkCounters {
             attempted,
@@ -858,6 +1015,7 @@ impl SinkCore {
             files_unrecoverable,
             blocked,
             blocked_ns,
+            dropped_invalid,
         }
     }
 
@@ -883,6 +1041,22 @@ impl ProducerCore {
     fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
         match self.producer.as_mut() {
             Some(p) => p.try_record_at(payload, recv_ts_ns),
+            None => self.dropped(),
+        }
+    }
+
+    #[inline]
+    fn try_record_table(&mut self, table: u32, record: &[u8]) -> bool {
+        match self.producer.as_mut() {
+            Some(p) => p.try_record_table(table, record),
+            None => self.dropped(),
+        }
+    }
+
+    #[inline]
+    fn try_record_table_at(&mut self, table: u32, record: &[u8], recv_ts_ns: i64) -> bool {
+        match self.producer.as_mut() {
+            Some(p) => p.try_record_table_at(table, record, recv_ts_ns),
             None => self.dropped(),
         }
     }
@@ -915,12 +1089,12 @@ impl ProducerCore {
 #[cfg(test)]
 mod tests {
     use super::ffi::{
-        ClockCode, CodecCode, DurabilityCode, EncodingCode, OverflowCode, PhysicalCode,
+        ClockCode, CodecCode, DurabilityCode, EncodingCode, FieldCode, OverflowCode, PhysicalCode,
         RepetitionCode, StatisticsCode, StatusCode, TimeUnitCode,
     };
     use crate::error::ErrorKind;
     use crate::parquet::{
-        Codec, Durability, Encoding, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
+        Codec, Durability, Encoding, FieldType, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
     };
     use crate::sink::{ClockSource, Overflow};
 
@@ -987,6 +1161,24 @@ mod tests {
         ] {
             assert_eq!(StatisticsLevel::from_code(code.repr.into()), Some(level));
         }
+        for (code, f) in [
+            (FieldCode::Bool, FieldType::Bool),
+            (FieldCode::Int8, FieldType::Int8),
+            (FieldCode::Int16, FieldType::Int16),
+            (FieldCode::Int32, FieldType::Int32),
+            (FieldCode::Int64, FieldType::Int64),
+            (FieldCode::UInt8, FieldType::UInt8),
+            (FieldCode::UInt16, FieldType::UInt16),
+            (FieldCode::UInt32, FieldType::UInt32),
+            (FieldCode::UInt64, FieldType::UInt64),
+            (FieldCode::Float, FieldType::Float),
+            (FieldCode::Double, FieldType::Double),
+            (FieldCode::Chars, FieldType::Chars),
+            (FieldCode::Bytes, FieldType::Bytes),
+        ] {
+            assert_eq!(FieldType::from_code(code.repr.into()), Some(f));
+        }
+        assert_eq!(FieldType::from_code(13), None);
         for (code, c) in [
             (ClockCode::Auto, ClockSource::Auto),
             (ClockCode::System, ClockSource::System),

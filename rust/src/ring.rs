@@ -60,6 +60,8 @@ pub struct ProducerCounters {
     pub dropped_oversize: AtomicU64,
     pub dropped_closed: AtomicU64,
     pub dropped_failed: AtomicU64,
+    /// Typed sinks: records for an unknown table or of the wrong length.
+    pub dropped_invalid: AtomicU64,
     /// `Overflow::Block`: calls that had to wait for room, and the nanoseconds they waited.
     pub blocked: AtomicU64,
     pub blocked_ns: AtomicU64,

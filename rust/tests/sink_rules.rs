@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use parquet_flow_core::parquet::io::{FaultyStorage, OutputFile, Storage};
 use parquet_flow_core::parquet::{
-    recover, Column, ColumnInput, Durability, Encoding, FileWriter, PhysicalType, Repetition,
-    WriterOptions,
+    recover, Column, ColumnInput, Durability, Encoding, FieldType, FileWriter, LogicalType,
+    PhysicalType, RecordField, RecordLayout, Repetition, WriterOptions,
 };
 use parquet_flow_core::sink::{Overflow, Sink, SinkConfig, SinkStats};
 
@@ -732,4 +732,175 @@ fn blocking_overflow_waits_through_a_retry() {
     assert_eq!((s.io_errors, s.retries), (1, 1), "{s:?}");
     assert_balanced(&s);
     assert_eq!(total_rows(&dir), s.rows_written);
+}
+
+/// Two 16-byte tables: `a` (u64 id, i64 value) and `b` (u64 id, char[8] name).
+fn two_tables() -> Vec<RecordLayout> {
+    let field = |name: &str, offset, ty, length| RecordField {
+        name: name.into(),
+        offset,
+        ty,
+        length,
+        logical: LogicalType::None,
+        encoding: None,
+    };
+    vec![
+        RecordLayout {
+            name: "a".into(),
+            fields: vec![
+                field("id", 0, FieldType::UInt64, 0),
+                field("value", 8, FieldType::Int64, 0),
+            ],
+            record_bytes: 16,
+        },
+        RecordLayout {
+            name: "b".into(),
+            fields: vec![
+                field("id", 0, FieldType::UInt64, 0),
+                field("name", 8, FieldType::Chars, 8),
+            ],
+            record_bytes: 24,
+        },
+    ]
+}
+
+#[test]
+fn each_table_has_its_own_file_series_rotation_and_restart() {
+    let dir = temp_dir("tables");
+    let run = |rows_a: u64, rows_b: u64| {
+        let c = SinkConfig {
+            tables: two_tables(),
+            rotate_rows: Some(1000),
+            row_group_rows: 300,
+            seq: true,
+            ..config(&dir, "{table}/part-{seq}.parquet")
+        };
+        let mut sink = Sink::open(c).unwrap();
+        let mut p = sink.producer().unwrap();
+        let (mut a, mut b) = (0, 0);
+        let mut spins = 0u64;
+        while a < rows_a || b < rows_b {
+            let ok = if a < rows_a && (a * rows_b <= b * rows_a || b == rows_b) {
+                let mut r = [0u8; 16];
+                r[..8].copy_from_slice(&a.to_le_bytes());
+                let done = p.try_record_table(0, &r);
+                a += done as u64;
+                done
+            } else {
+                let mut r = [b'x'; 24];
+                r[..8].copy_from_slice(&b.to_le_bytes());
+                let done = p.try_record_table(1, &r);
+                b += done as u64;
+                done
+            };
+            if !ok {
+                spins += 1;
+                assert!(spins < 10_000_000, "the ring never drained");
+                std::thread::yield_now();
+            }
+        }
+        // Wrong lengths and unknown tables are dropped and counted, never written.
+        assert!(!p.try_record_table(0, &[0u8; 24]));
+        assert!(!p.try_record_table(1, &[0u8; 16]));
+        assert!(!p.try_record_table(2, &[0u8; 16]));
+        assert!(!p.try_record(&[0u8; 24]), "try_record goes to table 0");
+        assert!(p.try_record(&[0u8; 16]));
+        drop(p);
+        sink.close().unwrap();
+        let s = sink.stats();
+        assert_eq!(s.dropped_invalid, 4, "{s:?}");
+        assert_eq!(s.rows_written, rows_a + rows_b + 1, "{s:?}");
+        assert_balanced(&s);
+    };
+    run(2500, 1200);
+    let (a, a_wip) = files(&dir.join("a"));
+    let (b, b_wip) = files(&dir.join("b"));
+    assert!(a_wip.is_empty() && b_wip.is_empty());
+    assert_eq!(a.len(), 3, "{a:?}");
+    assert_eq!(b.len(), 2, "{b:?}");
+    assert_eq!(total_rows(&dir.join("a")), 2501);
+    assert_eq!(total_rows(&dir.join("b")), 1200);
+    assert!(a.iter().chain(&b).all(|p| rows_in(p) <= 1000));
+    // A restart continues each table's numbering.
+    run(10, 10);
+    let (a, _) = files(&dir.join("a"));
+    let (b, _) = files(&dir.join("b"));
+    assert_eq!(
+        a.last().unwrap().file_name().unwrap(),
+        "part-000003.parquet"
+    );
+    assert_eq!(
+        b.last().unwrap().file_name().unwrap(),
+        "part-000002.parquet"
+    );
+}
+
+#[test]
+fn a_table_whose_file_cannot_be_created_leaves_no_file_of_the_others() {
+    let dir = temp_dir("table-blocked");
+    // Table b's directory is a plain file: its first file cannot be created.
+    std::fs::write(dir.join("b"), b"in the way").unwrap();
+    let c = SinkConfig {
+        tables: two_tables(),
+        ..config(&dir, "{table}/part-{seq}.parquet")
+    };
+    let e = Sink::open(c).err().expect("opened with a blocked table");
+    assert!(e.message.contains("/b"), "{e}");
+    let (a, a_wip) = files(&dir.join("a"));
+    assert!(a.is_empty() && a_wip.is_empty(), "{a:?} {a_wip:?}");
+}
+
+#[test]
+fn table_settings_are_checked_against_the_path_and_the_ring() {
+    let dir = temp_dir("table-config");
+    let open = |c: SinkConfig| Sink::open(c).err().map(|e| e.message);
+    let two = || SinkConfig {
+        tables: two_tables(),
+        ..config(&dir, "{table}-{seq}.parquet")
+    };
+    let e = open(SinkConfig {
+        path: dir.join("x.parquet").to_string_lossy().into_owned(),
+        ..two()
+    });
+    assert!(e.unwrap().contains("2 tables need {table}"));
+    let e = open(SinkConfig {
+        tables: vec![],
+        ..two()
+    });
+    assert!(e
+        .unwrap()
+        .contains("has {table} but the sink has no tables"));
+    let mut tables = two_tables();
+    tables[1].name = "a".into();
+    let e = open(SinkConfig { tables, ..two() });
+    assert!(e.unwrap().contains("duplicate table name 'a'"));
+    let mut tables = two_tables();
+    tables[1].name = "../b".into();
+    let e = open(SinkConfig { tables, ..two() });
+    assert!(e.unwrap().contains("not a safe path component"));
+    let mut tables = two_tables();
+    tables[0].record_bytes = 70_000;
+    let e = open(SinkConfig {
+        tables,
+        ring_bytes: 1 << 16,
+        ..two()
+    });
+    assert!(e
+        .unwrap()
+        .contains("table 'a': records of 70000 bytes do not fit"));
+    let mut tables = two_tables();
+    tables[0].fields[1].name = "seq".into();
+    let e = open(SinkConfig {
+        tables,
+        seq: true,
+        ..two()
+    });
+    assert!(e.unwrap().contains("table 'a', field 'seq'"));
+    let one = SinkConfig {
+        tables: two_tables()[..1].to_vec(),
+        ..config(&dir, "one.parquet")
+    };
+    let mut sink = Sink::open(one).unwrap();
+    sink.close().unwrap();
+    assert_eq!(files(&dir).0.len(), 1);
 }

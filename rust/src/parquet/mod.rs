@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod io;
 pub mod metadata;
 pub mod page;
+pub mod records;
 pub mod recover;
 pub mod schema;
 pub mod statistics;
@@ -17,6 +18,7 @@ pub mod writer;
 
 pub use input::ColumnInput;
 pub use metadata::{Codec, Encoding};
+pub use records::{FieldType, RecordColumns, RecordField, RecordLayout};
 pub use recover::{recover, Recovery};
 pub use schema::{Column, LogicalType, PhysicalType, Repetition, TimeUnit};
 pub use statistics::StatisticsLevel;

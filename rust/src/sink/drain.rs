@@ -8,8 +8,10 @@ use std::time::Instant;
 use crate::clock::{TscClock, STEP};
 use crate::ring::RingConsumer;
 
-/// Ring frame tag: the record's `recv_ts` holds counter ticks, not nanoseconds.
+/// Ring frame tag: the record's `recv_ts` holds counter ticks, not nanoseconds. The tag's other
+/// bits are the record's table (`tag >> TABLE_SHIFT`).
 pub const TAG_TICKS: u32 = 1;
+pub const TABLE_SHIFT: u32 = 1;
 
 /// Records one ring may give per pass before the worker moves to the next ring (and never more
 /// than a row group: a slow disk then serves every ring once per row group written).
@@ -34,14 +36,17 @@ pub struct Fields {
     pub extra_len: usize,
 }
 
-/// Rows collected for the next row group; the buffers are reused.
+/// Rows collected for the next row group of one output; the buffers are reused.
 #[derive(Default)]
 pub struct Batch {
-    /// The payload column already PLAIN-encoded (length, bytes, ...): its pages are written
-    /// straight from here, so a record is copied once on its way from the ring to the file.
+    /// Without tables: the payload column already PLAIN-encoded (length, bytes, ...), whose
+    /// pages are written straight from here, so a record is copied once on its way from the
+    /// ring to the file. For a table: its records back to back, transposed when written.
     pub payload: Vec<u8>,
-    /// Where each record's PLAIN value starts in `payload`, plus the end.
+    /// Payload column only: where each record's PLAIN value starts in `payload`, plus the end.
     pub offsets: Vec<u32>,
+    /// A table's record length; 0 for the payload column.
+    pub record_bytes: usize,
     pub recv_ts: Vec<i64>,
     pub producer_id: Vec<i32>,
     pub seq: Vec<i64>,
@@ -50,14 +55,22 @@ pub struct Batch {
 }
 
 impl Batch {
-    pub fn new() -> Batch {
-        let mut b = Batch::default();
+    /// A batch of payloads (`record_bytes` 0) or of a table's records.
+    pub fn new(record_bytes: usize) -> Batch {
+        let mut b = Batch {
+            record_bytes,
+            ..Batch::default()
+        };
         b.clear();
         b
     }
 
     pub fn rows(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        // A table's records are all `record_bytes` long; payloads have an offset each.
+        self.payload
+            .len()
+            .checked_div(self.record_bytes)
+            .unwrap_or_else(|| self.offsets.len().saturating_sub(1))
     }
 
     pub fn clear(&mut self) {
@@ -70,44 +83,65 @@ impl Batch {
         self.started = None;
     }
 
-    /// Whether a payload of `len` bytes still fits the column's 32-bit offsets.
+    /// Whether a payload of `len` bytes still fits the column's 32-bit offsets (a table's
+    /// records are transposed into columns of their own).
     fn fits(&self, len: usize) -> bool {
-        self.payload.len() + 4 + len <= u32::MAX as usize
+        self.record_bytes > 0 || self.payload.len() + 4 + len <= u32::MAX as usize
+    }
+
+    fn push(&mut self, payload: &[u8]) {
+        if self.record_bytes == 0 {
+            self.payload
+                .extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            self.payload.extend_from_slice(payload);
+            self.offsets.push(self.payload.len() as u32);
+        } else {
+            self.payload.extend_from_slice(payload);
+        }
     }
 }
 
 /// What one `take` did.
 pub struct Taken {
     pub records: usize,
-    /// The next record did not fit the batch's bytes: write the batch, then take it.
-    pub batch_full: bool,
+    /// The next record's batch is full (no room, or its bytes do not fit): write that batch
+    /// (the index into `batches`), then take the record.
+    pub full: Option<usize>,
 }
 
-/// Moves up to `max_rows` records from `slot`'s ring into `batch`, then frees their ring space.
+/// Moves up to `max_rows` records from `slot`'s ring into the batch of each record's table
+/// (`batches[tag >> TABLE_SHIFT]`, which may take `room[table]` more rows), then frees their
+/// ring space.
 /// Counter ticks become nanoseconds through `clock`. The conversion's base moves at each resync
 /// by a few tens of nanoseconds, so a producer's converted stamps could step back that much
 /// between two records: they are held at the previous one instead (a real step of the wall
 /// clock, over `STEP`, passes through).
 pub fn take(
     slot: &mut Slot,
-    batch: &mut Batch,
+    batches: &mut [Batch],
+    room: &mut [usize],
     max_rows: usize,
     fields: Fields,
     clock: Option<&TscClock>,
 ) -> Taken {
     let id = slot.id as i32;
     let mut last_ticks_ns = slot.last_ticks_ns;
-    let mut batch_full = false;
-    let records = slot.consumer.read(fields.extra_len, max_rows, |r| {
-        if !batch.fits(r.payload.len()) {
-            batch_full = true;
+    let mut full = None;
+    let mut records = 0;
+    slot.consumer.read(fields.extra_len, max_rows, |r| {
+        // The producer checked the table index against the sink's tables.
+        let table = ((r.tag >> TABLE_SHIFT) as usize).min(batches.len() - 1);
+        let batch = &mut batches[table];
+        if room[table] == 0 || !batch.fits(r.payload.len()) {
+            full = Some(table);
             return false;
         }
-        batch
-            .payload
-            .extend_from_slice(&(r.payload.len() as u32).to_le_bytes());
-        batch.payload.extend_from_slice(r.payload);
-        batch.offsets.push(batch.payload.len() as u32);
+        room[table] -= 1;
+        records += 1;
+        if batch.started.is_none() {
+            batch.started = Some(Instant::now());
+        }
+        batch.push(r.payload);
         let mut at = 0;
         if fields.recv_ts {
             let raw = i64::from_le_bytes(r.extra[0..8].try_into().unwrap_or_default());
@@ -138,13 +172,7 @@ pub fn take(
     slot.last_ticks_ns = last_ticks_ns;
     // The records are copied: give the space back to the producer at once.
     slot.consumer.release();
-    if records > 0 && batch.started.is_none() {
-        batch.started = Some(Instant::now());
-    }
-    Taken {
-        records,
-        batch_full,
-    }
+    Taken { records, full }
 }
 
 /// Reads and discards everything published in `slot`'s ring; returns how many records.

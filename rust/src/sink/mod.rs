@@ -31,6 +31,7 @@ use crossbeam_channel::Sender;
 pub use files::{expand_pattern, INPROGRESS};
 pub use options::{
     sink_columns, validate, ClockSource, Overflow, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF,
+    MAX_TABLES, TABLE_TOKEN,
 };
 pub use producer::{
     simulate_membarrier_failure_for_testing, uses_membarrier, DetachedProducer, Producer,
@@ -51,6 +52,9 @@ pub(crate) struct Shared {
     generation: AtomicU64,
     next_producer: AtomicU64,
     max_payload: usize,
+    /// Each table's record length (empty without tables: payloads of any length up to
+    /// `max_payload`).
+    record_bytes: Box<[u32]>,
     recv_ts: bool,
     /// `recv_ts` is taken from the CPU's counter (ticks, converted by the worker).
     tsc: bool,
@@ -109,22 +113,22 @@ impl Sink {
         let limits = validate(&config)?;
         producer::register_barrier();
         let storage = config.writer.storage.clone();
-        let pattern = files::Pattern::new(&config.path);
-        let startup = files::start(&storage, &pattern, config.recover_at_start);
-        let totals = SinkStats {
-            files_recovered: startup.files_recovered,
-            rows_recovered: startup.rows_recovered,
-            files_unrecoverable: startup.unrecoverable.len() as u64,
-            ..SinkStats::default()
-        };
-        let error = (!startup.unrecoverable.is_empty()).then(|| {
-            let list: Vec<String> = startup
-                .unrecoverable
-                .iter()
-                .map(|e| e.message.clone())
-                .collect();
-            Error::internal(list.join("; "))
-        });
+        // Each output (the payload column, or each table) has its own file series: recover its
+        // abandoned files and continue its numbering.
+        let mut totals = SinkStats::default();
+        let mut unrecoverable = Vec::new();
+        let mut outputs = Vec::new();
+        for table in config.outputs() {
+            let pattern = files::Pattern::new(&config.output_path(table));
+            let startup = files::start(&storage, &pattern, config.recover_at_start);
+            totals.files_recovered += startup.files_recovered;
+            totals.rows_recovered += startup.rows_recovered;
+            totals.files_unrecoverable += startup.unrecoverable.len() as u64;
+            unrecoverable.extend(startup.unrecoverable.iter().map(|e| e.message.clone()));
+            let next_seq = startup.max_seq.map_or(0, |m| m + 1);
+            outputs.push(worker::Output::new(&config, table, next_seq));
+        }
+        let error = (!unrecoverable.is_empty()).then(|| Error::internal(unrecoverable.join("; ")));
         // The counter stands in for the clock where it can (calibrated here, ~20 ms).
         let clock = (config.recv_ts
             && config.recv_ts_clock == ClockSource::Auto
@@ -136,6 +140,7 @@ impl Sink {
             generation: AtomicU64::new(0),
             next_producer: AtomicU64::new(0),
             max_payload: limits.max_payload,
+            record_bytes: config.tables.iter().map(|t| t.record_bytes).collect(),
             recv_ts: config.recv_ts,
             tsc: clock.is_some(),
             seq: config.seq,
@@ -144,10 +149,12 @@ impl Sink {
             error: Mutex::new(error),
             worker: OnceLock::new(),
         });
-        let next_seq = startup.max_seq.map_or(0, |m| m + 1);
         let max_producers = config.max_producers;
-        let mut worker = Worker::new(config, shared.clone(), next_seq, limits.extra_len, clock);
-        worker.open_file()?;
+        let mut worker = Worker::new(config, shared.clone(), outputs, limits.extra_len, clock);
+        if let Err(e) = worker.open_files() {
+            worker.remove_open_files();
+            return Err(e);
+        }
         let (tx, rx) = crossbeam_channel::unbounded();
         let handle = std::thread::Builder::new()
             .name("parquet_flow-sink".into())

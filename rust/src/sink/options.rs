@@ -5,7 +5,8 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::parquet::writer::MAX_DATA_PAGE_SIZE;
 use crate::parquet::{
-    Column, Encoding, FileWriter, LogicalType, PhysicalType, Repetition, TimeUnit, WriterOptions,
+    Column, Encoding, FileWriter, LogicalType, PhysicalType, RecordLayout, Repetition, TimeUnit,
+    WriterOptions,
 };
 use crate::ring;
 
@@ -16,6 +17,10 @@ pub struct SinkConfig {
     /// %H %M %S` the UTC time the file was opened (directories such as `date=%Y-%m-%d/` work),
     /// `{host}` the host name and `{pid}` the process id.
     pub path: String,
+    /// Typed tables: each record of table `i` is a fixed-layout struct that the worker writes as
+    /// typed columns (one per field) to the table's own file series; `{table}` in `path` is the
+    /// table's name (required with several tables). Empty: one opaque `payload` column.
+    pub tables: Vec<RecordLayout>,
     /// Bytes of each producer's ring, rounded up to a power of two.
     pub ring_bytes: usize,
     /// Longer records are dropped and counted; default 64 KiB, or what the ring holds if less.
@@ -55,6 +60,7 @@ impl Default for SinkConfig {
     fn default() -> Self {
         SinkConfig {
             path: String::new(),
+            tables: Vec::new(),
             ring_bytes: 8 << 20,
             max_record_bytes: None,
             max_producers: 64,
@@ -148,7 +154,42 @@ impl SinkConfig {
     pub fn rotating(&self) -> bool {
         super::files::Pattern::new(&self.path).rotating()
     }
+
+    /// The sink's outputs: its tables, or the one `payload` output (`None`).
+    pub fn outputs(&self) -> Vec<Option<&RecordLayout>> {
+        if self.tables.is_empty() {
+            vec![None]
+        } else {
+            self.tables.iter().map(Some).collect()
+        }
+    }
+
+    /// An output's path pattern: `path` with `{table}` replaced by the table's name.
+    pub fn output_path(&self, table: Option<&RecordLayout>) -> String {
+        match table {
+            Some(t) => self.path.replace(TABLE_TOKEN, &t.name),
+            None => self.path.clone(),
+        }
+    }
+
+    /// Names of the optional columns after the payload or a table's fields.
+    fn extra_columns(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        for (on, name) in [
+            (self.recv_ts, "recv_ts"),
+            (self.producer_id, "producer_id"),
+            (self.seq, "seq"),
+        ] {
+            if on {
+                names.push(name);
+            }
+        }
+        names
+    }
 }
+
+/// The path pattern's token for a table's name.
+pub const TABLE_TOKEN: &str = "{table}";
 
 /// Checks the configuration.
 pub fn validate(config: &SinkConfig) -> Result<Limits> {
@@ -180,9 +221,14 @@ pub fn validate(config: &SinkConfig) -> Result<Limits> {
     let ring_bytes = config.ring_bytes.next_power_of_two();
     let extra_len = 8 * (config.recv_ts as usize + config.seq as usize);
     let ring_max = ring::max_payload(ring_bytes, extra_len);
-    let max_payload = config
-        .max_record_bytes
-        .unwrap_or(DEFAULT_MAX_RECORD.min(ring_max));
+    validate_tables(config, ring_max)?;
+    let max_payload = match config.tables.iter().map(|t| t.record_bytes as usize).max() {
+        // A typed sink takes records of its tables' lengths only (checked per call).
+        Some(longest) => longest,
+        None => config
+            .max_record_bytes
+            .unwrap_or(DEFAULT_MAX_RECORD.min(ring_max)),
+    };
     if max_payload > MAX_RECORD_BYTES {
         return Err(Error::invalid(format!(
             "max_record_bytes {max_payload} is over the largest record the sink takes, {MAX_RECORD_BYTES} bytes (one value must fit a Parquet page)"
@@ -208,7 +254,16 @@ pub fn validate(config: &SinkConfig) -> Result<Limits> {
     if config.retry_backoff.is_zero() {
         return Err(Error::invalid("retry_backoff must be positive"));
     }
-    FileWriter::validate(&sink_columns(config), &sink_writer_options(config))?;
+    for output in config.outputs() {
+        FileWriter::validate(
+            &output_columns(config, output),
+            &output_writer_options(config, output),
+        )
+        .map_err(|e| match output {
+            Some(t) => Error::invalid(format!("table '{}': {}", t.name, e.message)),
+            None => e,
+        })?;
+    }
     Ok(Limits {
         ring_bytes,
         max_payload,
@@ -216,37 +271,104 @@ pub fn validate(config: &SinkConfig) -> Result<Limits> {
     })
 }
 
-/// The options the sink's files are written with: the configured ones, with the encodings that
-/// suit the sink's columns where the configuration names none: PLAIN payloads (captured messages
-/// rarely repeat whole, so a dictionary would only cost), DELTA_BINARY_PACKED for the climbing
-/// `recv_ts` and `seq` (a few bits per row instead of eight bytes); `producer_id` keeps the
+/// Checks the tables and how the path pattern names their files.
+fn validate_tables(config: &SinkConfig, ring_max: usize) -> Result<()> {
+    let has_token = config.path.contains(TABLE_TOKEN);
+    match config.tables.len() {
+        0 if has_token => {
+            return Err(Error::invalid(format!(
+                "the path pattern '{}' has {TABLE_TOKEN} but the sink has no tables",
+                config.path
+            )))
+        }
+        0 | 1 => {}
+        n if !has_token => {
+            return Err(Error::invalid(format!(
+                "{n} tables need {TABLE_TOKEN} in the path pattern so each gets its own files, got '{}'",
+                config.path
+            )))
+        }
+        _ => {}
+    }
+    if config.tables.len() > MAX_TABLES {
+        return Err(Error::invalid(format!(
+            "a sink takes at most {MAX_TABLES} tables, got {}",
+            config.tables.len()
+        )));
+    }
+    let reserved = config.extra_columns();
+    for (i, table) in config.tables.iter().enumerate() {
+        table.validate(&reserved)?;
+        if config.tables[..i].iter().any(|t| t.name == table.name) {
+            return Err(Error::invalid(format!(
+                "duplicate table name '{}'",
+                table.name
+            )));
+        }
+        let bytes = table.record_bytes as usize;
+        if bytes > ring_max || bytes > MAX_RECORD_BYTES {
+            return Err(Error::invalid(format!(
+                "table '{}': records of {bytes} bytes do not fit a ring of {} bytes (at most {}); raise ring_bytes",
+                table.name,
+                config.ring_bytes.next_power_of_two(),
+                ring_max.min(MAX_RECORD_BYTES)
+            )));
+        }
+        if let Some(limit) = config.max_record_bytes.filter(|&m| m < bytes) {
+            return Err(Error::invalid(format!(
+                "table '{}': records of {bytes} bytes are over max_record_bytes ({limit})",
+                table.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Most tables in one sink (each has its own open file). The ring frame's tag carries the
+/// table's index, which has room for far more.
+pub const MAX_TABLES: usize = 4096;
+
+/// The options an output's files are written with: the configured ones, with the encodings that
+/// suit its columns where the configuration names none. A table's fields get theirs (see
+/// `RecordField::default_encoding`); a blob payload is PLAIN (captured messages rarely repeat
+/// whole, so a dictionary would only cost); the climbing `recv_ts` and `seq` get
+/// DELTA_BINARY_PACKED (a few bits per row instead of eight bytes); `producer_id` keeps the
 /// default dictionary.
-pub fn sink_writer_options(config: &SinkConfig) -> WriterOptions {
+pub fn output_writer_options(config: &SinkConfig, table: Option<&RecordLayout>) -> WriterOptions {
     let mut options = config.writer.clone();
-    let defaults = [
-        ("payload", Encoding::Plain),
-        ("recv_ts", Encoding::DeltaBinaryPacked),
-        ("seq", Encoding::DeltaBinaryPacked),
-    ];
-    let columns = sink_columns(config);
+    let mut defaults: Vec<(String, Encoding)> = match table {
+        Some(t) => t.encodings(),
+        None => vec![("payload".into(), Encoding::Plain)],
+    };
+    defaults.push(("recv_ts".into(), Encoding::DeltaBinaryPacked));
+    defaults.push(("seq".into(), Encoding::DeltaBinaryPacked));
+    let columns = output_columns(config, table);
     let chosen = |name: &str| options.column_encodings.iter().any(|(n, _)| n == name);
     let mut encodings: Vec<(String, Encoding)> = defaults
-        .iter()
+        .into_iter()
         .filter(|(name, _)| columns.iter().any(|c| c.name == *name) && !chosen(name))
-        .map(|(name, e)| (name.to_string(), *e))
         .collect();
     encodings.append(&mut options.column_encodings);
     options.column_encodings = encodings;
     options
 }
 
-/// The sink's columns, in file order.
+/// The columns of the sink's files without tables, in file order.
 pub fn sink_columns(config: &SinkConfig) -> Vec<Column> {
-    let mut columns = vec![Column::new(
-        "payload",
-        PhysicalType::ByteArray,
-        Repetition::Required,
-    )];
+    output_columns(config, None)
+}
+
+/// An output's columns, in file order: the payload or the table's fields, then the optional
+/// columns.
+pub fn output_columns(config: &SinkConfig, table: Option<&RecordLayout>) -> Vec<Column> {
+    let mut columns = match table {
+        Some(t) => t.columns(),
+        None => vec![Column::new(
+            "payload",
+            PhysicalType::ByteArray,
+            Repetition::Required,
+        )],
+    };
     if config.recv_ts {
         columns.push(Column {
             logical: LogicalType::Timestamp {

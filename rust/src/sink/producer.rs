@@ -15,7 +15,7 @@
 use std::sync::atomic::{compiler_fence, fence, AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 
-use super::drain::TAG_TICKS;
+use super::drain::{TABLE_SHIFT, TAG_TICKS};
 use super::state::State;
 use super::Shared;
 use crate::ring::RingProducer;
@@ -149,6 +149,7 @@ pub struct Producer {
     dropped_oversize: u64,
     dropped_closed: u64,
     dropped_failed: u64,
+    dropped_invalid: u64,
     blocked: u64,
     blocked_ns: u64,
 }
@@ -171,6 +172,7 @@ impl Producer {
             dropped_oversize: 0,
             dropped_closed: 0,
             dropped_failed: 0,
+            dropped_invalid: 0,
             blocked: 0,
             blocked_ns: 0,
         }
@@ -179,27 +181,50 @@ impl Producer {
     /// Copies `payload` into the ring, stamped with the current time if `recv_ts` is on.
     /// Never allocates; never blocks or makes a system call unless the ring is full under
     /// `Overflow::Block`. Returns false (and counts why) when the record is dropped.
+    /// In a sink with tables, the record goes to table 0 (see `try_record_table`).
     #[inline]
     pub fn try_record(&mut self, payload: &[u8]) -> bool {
-        if !self.shared.recv_ts {
-            self.record(payload, 0, 0)
-        } else if self.shared.tsc {
-            self.record(payload, crate::clock::ticks() as i64, TAG_TICKS)
-        } else {
-            self.record(payload, now_ns(), 0)
-        }
+        let table = (!self.shared.record_bytes.is_empty()).then_some(0);
+        self.stamped(table, payload)
     }
 
     /// As `try_record`, with the caller's receive timestamp (ns since the Unix epoch).
     #[inline]
     pub fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
-        self.record(payload, recv_ts_ns, 0)
+        let table = (!self.shared.record_bytes.is_empty()).then_some(0);
+        self.record(table, payload, recv_ts_ns, 0)
+    }
+
+    /// A record of table `table` (its index in `SinkConfig::tables`): exactly that table's
+    /// record length, else dropped and counted in `dropped_invalid` (as is an unknown table).
+    #[inline]
+    pub fn try_record_table(&mut self, table: u32, record: &[u8]) -> bool {
+        self.stamped(Some(table), record)
+    }
+
+    /// As `try_record_table`, with the caller's receive timestamp.
+    #[inline]
+    pub fn try_record_table_at(&mut self, table: u32, record: &[u8], recv_ts_ns: i64) -> bool {
+        self.record(Some(table), record, recv_ts_ns, 0)
+    }
+
+    /// Records with `recv_ts` read here, if the sink has that column.
+    #[inline(always)]
+    fn stamped(&mut self, table: Option<u32>, payload: &[u8]) -> bool {
+        if !self.shared.recv_ts {
+            self.record(table, payload, 0, 0)
+        } else if self.shared.tsc {
+            self.record(table, payload, crate::clock::ticks() as i64, TAG_TICKS)
+        } else {
+            self.record(table, payload, now_ns(), 0)
+        }
     }
 
     /// The one hot path. `tag` says what `recv_ts` holds: nanoseconds (0) or counter ticks
-    /// (`TAG_TICKS`), which the worker converts.
+    /// (`TAG_TICKS`), which the worker converts; `table` is the record's table in a sink with
+    /// tables (`None`: a payload).
     #[inline(always)]
-    fn record(&mut self, payload: &[u8], recv_ts: i64, tag: u32) -> bool {
+    fn record(&mut self, table: Option<u32>, payload: &[u8], recv_ts: i64, tag: u32) -> bool {
         let ring = Arc::as_ptr(self.ring.ring());
         // SAFETY: `self.ring` keeps the ring alive for the whole call, and the ring is only used
         // through shared references here (try_push's `&mut` is to the producer end, not it).
@@ -214,7 +239,19 @@ impl Producer {
         counters.attempted.store(self.attempted, Ordering::Relaxed);
         let seq = self.seq;
         self.seq += 1;
-        if payload.len() > self.shared.max_payload {
+        let mut tag = tag;
+        if let Some(table) = table {
+            let expected = self.shared.record_bytes.get(table as usize);
+            if expected.is_none_or(|&len| len as usize != payload.len()) {
+                self.dropped_invalid += 1;
+                counters
+                    .dropped_invalid
+                    .store(self.dropped_invalid, Ordering::Relaxed);
+                busy.store(0, Ordering::Release);
+                return false;
+            }
+            tag |= table << TABLE_SHIFT;
+        } else if payload.len() > self.shared.max_payload {
             self.dropped_oversize += 1;
             counters
                 .dropped_oversize

@@ -58,11 +58,18 @@ pub struct SinkStats {
     /// nanoseconds they waited in all.
     pub blocked: u64,
     pub blocked_ns: u64,
+    /// Typed sinks: records dropped because their table index was unknown or their length was
+    /// not the table's record length.
+    pub dropped_invalid: u64,
 }
 
 impl SinkStats {
     pub fn dropped(&self) -> u64 {
-        self.dropped_full + self.dropped_oversize + self.dropped_closed + self.dropped_failed
+        self.dropped_full
+            + self.dropped_oversize
+            + self.dropped_closed
+            + self.dropped_failed
+            + self.dropped_invalid
     }
 }
 
@@ -103,6 +110,7 @@ pub fn add_producer_counters(s: &mut SinkStats, ring: &Ring) {
         dropped_failed: c.dropped_failed.load(Ordering::Relaxed),
         blocked: c.blocked.load(Ordering::Relaxed),
         blocked_ns: c.blocked_ns.load(Ordering::Relaxed),
+        dropped_invalid: c.dropped_invalid.load(Ordering::Relaxed),
         ring_high_water: ring.high_water.load(Ordering::Relaxed),
         ..SinkStats::default()
     };
@@ -119,6 +127,7 @@ fn add_producer_totals(s: &mut SinkStats, from: &SinkStats) {
     s.dropped_failed += from.dropped_failed;
     s.blocked += from.blocked;
     s.blocked_ns += from.blocked_ns;
+    s.dropped_invalid += from.dropped_invalid;
     s.ring_high_water = s.ring_high_water.max(from.ring_high_water);
 }
 

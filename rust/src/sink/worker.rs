@@ -10,14 +10,16 @@ use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use super::drain::{self, Batch, Fields, Slot, RING_BUDGET};
 use super::files::{self, parent_dir, Pattern};
-use super::options::{sink_columns, sink_writer_options, SinkConfig, MAX_RETRY_BACKOFF};
+use super::options::{output_columns, output_writer_options, SinkConfig, MAX_RETRY_BACKOFF};
 use super::producer::heavy_barrier;
 use super::state::State;
 use super::Shared;
 use crate::clock::TscClock;
 use crate::error::{Error, Result};
 use crate::parquet::io::Storage;
-use crate::parquet::{Column, ColumnInput, Durability, FileWriter, WriterOptions};
+use crate::parquet::{
+    Column, ColumnInput, Durability, FileWriter, RecordColumns, RecordLayout, WriterOptions,
+};
 
 pub enum Control {
     Flush(Sender<Result<()>>),
@@ -34,22 +36,60 @@ struct OpenFile {
     opened: Instant,
 }
 
-pub struct Worker {
-    config: SinkConfig,
-    shared: Arc<Shared>,
+/// One series of files: the payload column's, or one table's. Each has its own row groups,
+/// files and rotation.
+pub struct Output {
+    /// The table whose records it holds; `None`: the payload column.
+    table: Option<RecordLayout>,
     columns: Vec<Column>,
-    /// The files' writer options (`sink_writer_options`).
+    /// The files' writer options (`output_writer_options`).
     writer_options: WriterOptions,
-    fields: Fields,
-    storage: Arc<dyn Storage>,
     pattern: Pattern,
     next_seq: u64,
-    slots: Vec<Slot>,
-    generation: u64,
-    batch: Batch,
+    /// A table's records transposed into its columns, reused from row group to row group.
+    transposed: RecordColumns,
     file: Option<OpenFile>,
     /// Rows in files finished and renamed.
     finished_rows: u64,
+}
+
+impl Output {
+    /// The output of `table` (`None`: the payload column) whose files continue after `next_seq`.
+    pub fn new(config: &SinkConfig, table: Option<&RecordLayout>, next_seq: u64) -> Output {
+        Output {
+            columns: output_columns(config, table),
+            writer_options: output_writer_options(config, table),
+            pattern: Pattern::new(&config.output_path(table)),
+            next_seq,
+            transposed: RecordColumns::default(),
+            file: None,
+            finished_rows: 0,
+            table: table.cloned(),
+        }
+    }
+
+    fn file_rows(&self) -> u64 {
+        self.file.as_ref().map_or(0, |f| f.rows)
+    }
+
+    /// Rows crash-safe in this output: in finished files and the open file's last checkpoint.
+    fn durable_rows(&self) -> u64 {
+        self.finished_rows + self.file.as_ref().map_or(0, |f| f.writer.durable_rows())
+    }
+}
+
+pub struct Worker {
+    config: SinkConfig,
+    shared: Arc<Shared>,
+    fields: Fields,
+    storage: Arc<dyn Storage>,
+    slots: Vec<Slot>,
+    generation: u64,
+    outputs: Vec<Output>,
+    /// Each output's rows for its next row group (`batches[t]` is `outputs[t]`'s).
+    batches: Vec<Batch>,
+    /// Rows each output's batch may still take in the current drain (see `room`).
+    room: Vec<usize>,
     /// Row groups attempted over the sink's life (the panic test hook counts these).
     row_groups_started: u64,
     /// While backing off: when to try the next file.
@@ -63,13 +103,17 @@ impl Worker {
     pub fn new(
         config: SinkConfig,
         shared: Arc<Shared>,
-        next_seq: u64,
+        outputs: Vec<Output>,
         extra_len: usize,
         clock: Option<TscClock>,
     ) -> Worker {
         Worker {
-            columns: sink_columns(&config),
-            writer_options: sink_writer_options(&config),
+            room: vec![0; outputs.len()],
+            batches: outputs
+                .iter()
+                .map(|o| Batch::new(o.table.as_ref().map_or(0, |t| t.record_bytes as usize)))
+                .collect(),
+            outputs,
             fields: Fields {
                 recv_ts: config.recv_ts,
                 recv_ts_divisor: config.recv_ts_unit.nanos(),
@@ -78,14 +122,9 @@ impl Worker {
                 extra_len,
             },
             storage: config.writer.storage.clone(),
-            pattern: Pattern::new(&config.path),
-            next_seq,
             shared,
             slots: Vec::new(),
             generation: u64::MAX,
-            batch: Batch::new(),
-            file: None,
-            finished_rows: 0,
             row_groups_started: 0,
             retry_at: None,
             backoff: config.retry_backoff,
@@ -94,21 +133,43 @@ impl Worker {
         }
     }
 
-    pub fn open_file(&mut self) -> Result<()> {
+    /// Opens a file for every output that has none.
+    pub fn open_files(&mut self) -> Result<()> {
+        for t in 0..self.outputs.len() {
+            if self.outputs[t].file.is_none() {
+                self.open_file(t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Start-up failed: removes the files opened so far (they hold nothing).
+    pub fn remove_open_files(&mut self) {
+        for out in &mut self.outputs {
+            if let Some(file) = out.file.take() {
+                let temp = file.writer.path().to_path_buf();
+                drop(file);
+                let _ = self.storage.remove_file(&temp);
+            }
+        }
+    }
+
+    fn open_file(&mut self, t: usize) -> Result<()> {
         let sync = self.config.writer.durability == Durability::Sync;
-        let created = files::create_next(&self.storage, &self.pattern, self.next_seq, sync)?;
-        self.next_seq = created.seq + 1;
+        let out = &mut self.outputs[t];
+        let created = files::create_next(&self.storage, &out.pattern, out.next_seq, sync)?;
+        out.next_seq = created.seq + 1;
         let temp = created.inprogress.clone();
         let writer = FileWriter::with_file(
             created.file,
             created.inprogress,
-            self.columns.clone(),
-            self.writer_options.clone(),
+            out.columns.clone(),
+            out.writer_options.clone(),
         )
         .inspect_err(|_| {
             let _ = self.storage.remove_file(&temp);
         })?;
-        self.file = Some(OpenFile {
+        out.file = Some(OpenFile {
             writer,
             path: created.path,
             rows: 0,
@@ -122,8 +183,8 @@ impl Worker {
     /// writer cuts it off, so the file is still finished with the row groups before it. A file
     /// that cannot be finished is counted in `files_failed` and its rows move to `rows_lost`; a
     /// failed file that never got a complete row group is removed.
-    fn close_file(&mut self) -> Result<()> {
-        let Some(mut file) = self.file.take() else {
+    fn close_file(&mut self, t: usize) -> Result<()> {
+        let Some(mut file) = self.outputs[t].file.take() else {
             return Ok(());
         };
         let writer = &mut file.writer;
@@ -159,26 +220,46 @@ impl Worker {
         // Rows the file does not hold after all: all of them if it could not be finished, else
         // those a repair had to cut (a full disk leaves no room for the footer).
         let kept = writer.rows_written();
-        let mut t = self.shared.totals();
-        t.bytes_written += wrote;
         let gone = if failed {
-            t.files_failed += 1;
             file.rows
         } else {
-            self.finished_rows += kept;
+            self.outputs[t].finished_rows += kept;
             file.rows - kept.min(file.rows)
         };
-        t.rows_written -= gone;
-        t.rows_lost += gone;
-        t.rows_durable = self.finished_rows;
+        let durable = self.durable_rows();
+        let mut totals = self.shared.totals();
+        totals.bytes_written += wrote;
+        totals.files_failed += failed as u64;
+        totals.rows_written -= gone;
+        totals.rows_lost += gone;
+        totals.rows_durable = durable;
         result
+    }
+
+    /// Closes every output's file; the first error is returned.
+    fn close_files(&mut self) -> Result<()> {
+        let mut result = Ok(());
+        for t in 0..self.outputs.len() {
+            let closed = self.close_file(t);
+            if result.is_ok() {
+                result = closed;
+            }
+        }
+        result
+    }
+
+    fn durable_rows(&self) -> u64 {
+        self.outputs.iter().map(Output::durable_rows).sum()
     }
 
     /// Accepted records that can no longer be written: the pending batch and everything
     /// published to the rings. Counted as lost.
     fn discard_pending(&mut self) -> u64 {
-        let mut lost = self.batch.rows() as u64;
-        self.batch.clear();
+        let mut lost = 0;
+        for batch in &mut self.batches {
+            lost += batch.rows() as u64;
+            batch.clear();
+        }
         self.refresh_rings();
         for slot in &mut self.slots {
             lost += drain::discard(slot, self.fields.extra_len);
@@ -218,19 +299,28 @@ impl Worker {
         });
     }
 
-    fn file_rows(&self) -> u64 {
-        self.file.as_ref().map_or(0, |f| f.rows)
-    }
-
-    /// Rows the current row group may still take: up to row_group_rows, and no more than the
-    /// current file may hold before rotating by rows.
-    fn room(&self) -> usize {
-        let mut room = self.config.row_group_rows - self.batch.rows();
+    /// Rows output `t`'s current row group may still take: up to row_group_rows, and no more
+    /// than its current file may hold before rotating by rows.
+    fn room(&self, t: usize) -> usize {
+        let out = &self.outputs[t];
+        let rows = self.batches[t].rows();
+        let mut room = self.config.row_group_rows - rows;
         if let Some(max) = self.config.rotate_rows {
-            let left = max.saturating_sub(self.file_rows()) as usize;
-            room = room.min(left.saturating_sub(self.batch.rows()));
+            let left = max.saturating_sub(out.file_rows()) as usize;
+            room = room.min(left.saturating_sub(rows));
         }
         room
+    }
+
+    /// Writes the batches that have no room left: a full batch is written now, not when the
+    /// next record arrives.
+    fn write_full_batches(&mut self) -> Result<()> {
+        for t in 0..self.outputs.len() {
+            if self.room(t) == 0 {
+                self.write_batch(t)?;
+            }
+        }
+        Ok(())
     }
 
     /// One pass over the rings, each giving at most `RING_BUDGET` records (and none past its
@@ -245,30 +335,28 @@ impl Worker {
                         break;
                     }
                 }
-                if self.room() == 0 {
-                    self.write_batch()?;
+                for t in 0..self.outputs.len() {
+                    self.room[t] = self.room(t);
                 }
-                let max = self.room().min(budget);
                 let taken = drain::take(
                     &mut self.slots[i],
-                    &mut self.batch,
-                    max,
+                    &mut self.batches,
+                    &mut self.room,
+                    budget,
                     self.fields,
                     self.clock.as_ref(),
                 );
                 total += taken.records;
+                let asked = budget;
                 budget -= taken.records;
-                if taken.batch_full {
-                    self.write_batch()?;
-                } else if taken.records < max {
+                if let Some(t) = taken.full {
+                    self.write_batch(t)?;
+                } else if taken.records < asked {
                     break; // the ring is empty
                 }
             }
         }
-        // A full batch is written now, not when the next record arrives.
-        if self.room() == 0 {
-            self.write_batch()?;
-        }
+        self.write_full_batches()?;
         Ok(total)
     }
 
@@ -291,8 +379,9 @@ impl Worker {
         Ok(())
     }
 
-    fn write_batch(&mut self) -> Result<()> {
-        let rows = self.batch.rows();
+    /// Writes output `t`'s batch as a row group (opening a file first if it has none).
+    fn write_batch(&mut self, t: usize) -> Result<()> {
+        let rows = self.batches[t].rows();
         if rows == 0 {
             return Ok(());
         }
@@ -305,18 +394,25 @@ impl Worker {
                 self.row_groups_started
             );
         }
-        if self.file.is_none() {
-            self.open_file()?;
+        if self.outputs[t].file.is_none() {
+            self.open_file(t)?;
         }
         self.row_groups_started += 1;
-        let b = &self.batch;
-        let mut inputs = Vec::with_capacity(4);
-        inputs.push(ColumnInput {
-            values: &b.payload,
-            offsets: Some(&b.offsets),
-            plain_encoded: true,
-            ..Default::default()
-        });
+        let b = &self.batches[t];
+        let out = &mut self.outputs[t];
+        let mut inputs = Vec::with_capacity(out.columns.len());
+        match &out.table {
+            Some(table) => {
+                out.transposed.fill(table, &b.payload);
+                inputs.extend(out.transposed.inputs());
+            }
+            None => inputs.push(ColumnInput {
+                values: &b.payload,
+                offsets: Some(&b.offsets),
+                plain_encoded: true,
+                ..Default::default()
+            }),
+        }
         if self.config.recv_ts {
             inputs.push(ColumnInput::new(as_bytes(&b.recv_ts)));
         }
@@ -326,35 +422,46 @@ impl Worker {
         if self.config.seq {
             inputs.push(ColumnInput::new(as_bytes(&b.seq)));
         }
-        let file = self.file.as_mut().expect("opened above");
+        let file = out.file.as_mut().expect("opened above");
         let (rows_before, bytes_before) = (file.writer.rows_written(), file.writer.bytes_written());
         let result = file.writer.write_row_group(rows, &inputs);
         // The row group is in the file even when the checkpoint after it failed: it must not be
         // written again into the next file.
         let committed = file.writer.rows_written() > rows_before;
         let bytes_after = file.writer.bytes_written();
-        {
-            let mut t = self.shared.totals();
-            t.bytes_written += bytes_after - bytes_before;
-            if committed {
-                t.rows_written += rows as u64;
-                t.row_groups += 1;
-                t.rows_durable = self.finished_rows + file.writer.durable_rows();
-            }
-        }
         if committed {
             file.rows += rows as u64;
-            self.batch.clear();
+            self.batches[t].clear();
+        }
+        let durable = self.durable_rows();
+        {
+            let mut totals = self.shared.totals();
+            totals.bytes_written += bytes_after - bytes_before;
+            if committed {
+                totals.rows_written += rows as u64;
+                totals.row_groups += 1;
+                totals.rows_durable = durable;
+            }
         }
         result?;
-        if self.should_rotate(bytes_after) {
-            self.close_file()?;
+        if self.should_rotate(t, bytes_after) {
+            self.close_file(t)?;
         }
         Ok(())
     }
 
-    fn should_rotate(&self, file_bytes: u64) -> bool {
-        let Some(file) = &self.file else { return false };
+    /// Writes every output's batch.
+    fn write_batches(&mut self) -> Result<()> {
+        for t in 0..self.outputs.len() {
+            self.write_batch(t)?;
+        }
+        Ok(())
+    }
+
+    fn should_rotate(&self, t: usize, file_bytes: u64) -> bool {
+        let Some(file) = &self.outputs[t].file else {
+            return false;
+        };
         self.config.rotate_rows.is_some_and(|m| file.rows >= m)
             || self.config.rotate_bytes.is_some_and(|m| file_bytes >= m)
             || self
@@ -363,10 +470,11 @@ impl Worker {
                 .is_some_and(|m| file.opened.elapsed() >= m)
     }
 
-    fn due(&self) -> bool {
+    /// Whether output `t`'s batch waited `flush_interval` since its first record.
+    fn due(&self, t: usize) -> bool {
         self.config
             .flush_interval
-            .zip(self.batch.started)
+            .zip(self.batches[t].started)
             .is_some_and(|(interval, started)| started.elapsed() >= interval)
     }
 
@@ -376,20 +484,22 @@ impl Worker {
         }
         self.refresh_rings();
         let n = self.drain_pass(None)?;
-        if self.due() {
-            self.write_batch()?;
-        }
-        // Age rotation also closes a file that stopped receiving data.
-        let aged = self.file.as_ref().is_some_and(|f| {
-            f.rows > 0
-                && self
-                    .config
-                    .rotate_age
-                    .is_some_and(|m| f.opened.elapsed() >= m)
-        });
-        if aged {
-            self.write_batch()?;
-            self.close_file()?;
+        for t in 0..self.outputs.len() {
+            if self.due(t) {
+                self.write_batch(t)?;
+            }
+            // Age rotation also closes a file that stopped receiving data.
+            let aged = self.outputs[t].file.as_ref().is_some_and(|f| {
+                f.rows > 0
+                    && self
+                        .config
+                        .rotate_age
+                        .is_some_and(|m| f.opened.elapsed() >= m)
+            });
+            if aged {
+                self.write_batch(t)?;
+                self.close_file(t)?;
+            }
         }
         self.retire_abandoned();
         Ok(n)
@@ -399,7 +509,7 @@ impl Worker {
     /// complete row groups; the pending batch is kept for the next file. With rotation, the next
     /// file is tried after the back-off; without, the failure is final.
     fn fail(&mut self, error: Error) {
-        let rotating = self.pattern.rotating();
+        let rotating = self.config.rotating();
         self.shared.state.set_unless_closed(if rotating {
             State::BackingOff
         } else {
@@ -407,10 +517,8 @@ impl Worker {
         });
         self.shared.totals().io_errors += 1;
         self.shared.set_error(error);
-        if self.file.is_some() {
-            // Counted in files_failed if even that fails; the first error is the one reported.
-            let _ = self.close_file();
-        }
+        // Counted in files_failed if even that fails; the first error is the one reported.
+        let _ = self.close_files();
         if rotating {
             self.retry_at = Some(Instant::now() + self.backoff);
             self.backoff = (self.backoff * 2).min(MAX_RETRY_BACKOFF.max(self.config.retry_backoff));
@@ -419,7 +527,7 @@ impl Worker {
 
     /// Opens the next file after a failure, counting the retry.
     fn reopen(&mut self) -> Result<()> {
-        self.open_file()?;
+        self.open_files()?;
         self.backoff = self.config.retry_backoff;
         self.shared.totals().retries += 1;
         Ok(())
@@ -505,7 +613,7 @@ impl Worker {
     fn finish_failed(&mut self) -> Result<()> {
         self.shared.state.close();
         self.wait_for_producers();
-        let _ = self.close_file();
+        let _ = self.close_files();
         let lost = self.discard_pending();
         self.retire_abandoned();
         let e = self.shared.failure();
@@ -520,15 +628,15 @@ impl Worker {
             State::BackingOff | State::Failed => return Err(self.shared.failure()),
             State::Running | State::Closed => {}
         }
-        let result = self.drain_all().and_then(|()| self.write_batch());
+        let result = self.drain_all().and_then(|()| self.write_batches());
         result.inspect_err(|e| self.fail(e.clone()))
     }
 
     /// Everything published so far into the file, then its footer.
     fn final_drain(&mut self) -> Result<()> {
         self.drain_all()
-            .and_then(|()| self.write_batch())
-            .and_then(|()| self.close_file())
+            .and_then(|()| self.write_batches())
+            .and_then(|()| self.close_files())
     }
 
     /// After the state is `Closed`: makes every record a producer published (or is publishing)
@@ -566,7 +674,7 @@ impl Worker {
         // each file takes some of what is left (a full file), and up to three times in a row
         // when none does.
         let mut fruitless = 0;
-        while self.pattern.rotating() && !failed_before && fruitless < 3 {
+        while self.config.rotating() && !failed_before && fruitless < 3 {
             let Err(e) = &result else { break };
             self.fail(e.clone());
             let before = self.shared.totals().rows_written;
@@ -578,7 +686,7 @@ impl Worker {
             if !failed_before {
                 self.shared.totals().io_errors += 1;
             }
-            let _ = self.close_file();
+            let _ = self.close_files();
             let lost = self.discard_pending();
             let error = Error {
                 kind: e.kind,
