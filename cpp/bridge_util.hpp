@@ -5,8 +5,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parquet_flow/error.hpp"
+#include "parquet_flow/table.hpp"
 #include "parquet_flow_core/bridge.rs.h"
 
 namespace parquet_flow::detail {
@@ -27,6 +29,32 @@ inline rust::Slice<const std::uint8_t> byte_slice(std::string_view s) noexcept {
 inline void throw_if_error(const bridge::Status& status) {
     if (status.code != 0) {
         throw Error(static_cast<ErrorCode>(status.code), std::string(status.message));
+    }
+}
+
+// The bridge's view of tables: one TableSpec per table, its fields a range of `fields`. The
+// specs point into `layouts`, which must outlive them.
+inline void table_specs(std::span<const TableLayout> layouts, std::vector<bridge::TableSpec>& tables,
+                        std::vector<bridge::FieldSpec>& fields) {
+    for (const TableLayout& t : layouts) {
+        tables.push_back(bridge::TableSpec{byte_slice(t.name), t.record_bytes, fields.size(), t.fields.size()});
+        for (const Field& f : t.fields) {
+            const LogicalType& l = f.logical;
+            fields.push_back(bridge::FieldSpec{
+                byte_slice(f.name),
+                f.offset,
+                static_cast<std::int32_t>(f.type),
+                f.length,
+                static_cast<std::int32_t>(l.kind()),
+                static_cast<std::int32_t>(l.unit()),
+                l.adjusted_to_utc(),
+                l.bit_width(),
+                l.is_signed(),
+                l.precision(),
+                l.scale(),
+                f.encoding ? static_cast<std::int32_t>(*f.encoding) : -1,
+            });
+        }
     }
 }
 

@@ -92,6 +92,9 @@ bool valid_compression(int32_t code) {
 }
 
 constexpr const char* kCompressionCodes = " (0 UNCOMPRESSED, 1 SNAPPY, 2 GZIP, 6 ZSTD, 7 LZ4_RAW)";
+constexpr const char* kEncodingCodes =
+    " (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, 8 RLE_DICTIONARY, "
+    "9 BYTE_STREAM_SPLIT)";
 
 // Before open, only configuration calls are allowed.
 int32_t require_configuring(pf_writer_handle* h, const char* function) {
@@ -229,6 +232,79 @@ bool valid_encoding(int32_t code) {
     return code == PF_ENCODING_PLAIN || (code >= PF_ENCODING_DELTA_BINARY_PACKED && code <= PF_ENCODING_BYTE_STREAM_SPLIT);
 }
 
+// The C++ annotation of a C one: returns an empty string, or what is wrong with it.
+std::string to_logical(const pf_logical_type_t& l, LogicalType& out) {
+    const auto unit = static_cast<TimeUnit>(l.time_unit);
+    const bool utc = l.adjusted_to_utc != 0;
+    switch (l.kind) {
+        case PF_LOGICAL_NONE: out = LogicalType::none(); return {};
+        case PF_LOGICAL_STRING: out = LogicalType::string(); return {};
+        case PF_LOGICAL_ENUM: out = LogicalType::enum_(); return {};
+        case PF_LOGICAL_JSON: out = LogicalType::json(); return {};
+        case PF_LOGICAL_UUID: out = LogicalType::uuid(); return {};
+        case PF_LOGICAL_DATE: out = LogicalType::date(); return {};
+        case PF_LOGICAL_TIME:
+        case PF_LOGICAL_TIMESTAMP:
+            if (l.time_unit < PF_TIME_UNIT_MILLIS || l.time_unit > PF_TIME_UNIT_NANOS) {
+                return "unknown time unit code " + std::to_string(l.time_unit) + " (0 millis, 1 micros, 2 nanos)";
+            }
+            out = l.kind == PF_LOGICAL_TIME ? LogicalType::time(unit, utc) : LogicalType::timestamp(unit, utc);
+            return {};
+        case PF_LOGICAL_INTEGER:
+            if (l.bit_width != 8 && l.bit_width != 16 && l.bit_width != 32 && l.bit_width != 64) {
+                return "INTEGER bit width must be 8, 16, 32 or 64, got " + std::to_string(l.bit_width);
+            }
+            out = LogicalType::integer(l.bit_width, l.is_signed != 0);
+            return {};
+        case PF_LOGICAL_DECIMAL: out = LogicalType::decimal(l.precision, l.scale); return {};
+        default: return "unknown logical type code " + std::to_string(l.kind);
+    }
+}
+
+// pf_sink_config_t's tables as C++ layouts; throws Error naming the table and field.
+std::vector<TableLayout> tables_from(const pf_table_t* tables, uint32_t count) {
+    std::vector<TableLayout> out;
+    if (count == 0) return out;
+    const std::string fn = "pf_sink_create: ";
+    if (!tables) throw Error(ErrorCode::InvalidArgument, fn + "tables is NULL but table_count is " + std::to_string(count));
+    out.reserve(count);
+    for (uint32_t i = 0; i < count; ++i) {
+        const pf_table_t& t = tables[i];
+        if (!t.name) throw Error(ErrorCode::InvalidArgument, fn + "table " + std::to_string(i) + ": name is NULL");
+        const std::string table = "table '" + std::string(t.name) + "'";
+        if (!t.fields && t.field_count > 0) {
+            throw Error(ErrorCode::InvalidArgument, fn + table + ": fields is NULL but field_count is " +
+                                                        std::to_string(t.field_count));
+        }
+        TableLayout layout{t.name, {}, t.record_bytes, nullptr};
+        layout.fields.reserve(t.field_count);
+        for (uint32_t j = 0; j < t.field_count; ++j) {
+            const pf_field_t& f = t.fields[j];
+            if (!f.name) {
+                throw Error(ErrorCode::InvalidArgument, fn + table + ": field " + std::to_string(j) + ": name is NULL");
+            }
+            const std::string at = fn + table + ", field '" + f.name + "': ";
+            if (f.type < PF_FIELD_BOOL || f.type > PF_FIELD_BYTES) {
+                throw Error(ErrorCode::InvalidArgument,
+                            at + "unknown field type code " + std::to_string(f.type) + " (0 BOOL .. 12 BYTES)");
+            }
+            Field field{f.name, f.offset, static_cast<FieldType>(f.type), f.length, {}, {}};
+            const std::string wrong = to_logical(f.logical, field.logical);
+            if (!wrong.empty()) throw Error(ErrorCode::InvalidArgument, at + wrong);
+            if (f.encoding != -1) {
+                if (!valid_encoding(f.encoding)) {
+                    throw Error(ErrorCode::InvalidArgument,
+                                at + "unknown encoding code " + std::to_string(f.encoding) + kEncodingCodes);
+                }
+                field.encoding = static_cast<Encoding>(f.encoding);
+            }
+            layout.fields.push_back(std::move(field));
+        }
+        out.push_back(std::move(layout));
+    }
+    return out;
+}
+
 }  // namespace
 
 extern "C" const char* pf_version(void) { return parquet_flow::version(); }
@@ -283,36 +359,10 @@ int32_t pf_writer_add_column_with_logical_type(pf_writer_handle_t* h, const char
         Column column{name, static_cast<PhysicalType>(physical_type_code),
                       static_cast<Repetition>(repetition_code), type_length, {}, {}};
         if (logical) {
-            const auto unit = static_cast<TimeUnit>(logical->time_unit);
-            const bool utc = logical->adjusted_to_utc != 0;
-            switch (logical->kind) {
-                case PF_LOGICAL_NONE: break;
-                case PF_LOGICAL_STRING: column.logical = LogicalType::string(); break;
-                case PF_LOGICAL_ENUM: column.logical = LogicalType::enum_(); break;
-                case PF_LOGICAL_JSON: column.logical = LogicalType::json(); break;
-                case PF_LOGICAL_UUID: column.logical = LogicalType::uuid(); break;
-                case PF_LOGICAL_DATE: column.logical = LogicalType::date(); break;
-                case PF_LOGICAL_TIME:
-                case PF_LOGICAL_TIMESTAMP:
-                    if (logical->time_unit < PF_TIME_UNIT_MILLIS || logical->time_unit > PF_TIME_UNIT_NANOS) {
-                        return fail(h, PF_STATUS_INVALID_ARGUMENT,
-                                    std::string("pf_writer_add_column: column '") + name +
-                                        "': unknown time unit code " + std::to_string(logical->time_unit) +
-                                        " (0 millis, 1 micros, 2 nanos)");
-                    }
-                    column.logical = logical->kind == PF_LOGICAL_TIME ? LogicalType::time(unit, utc)
-                                                                      : LogicalType::timestamp(unit, utc);
-                    break;
-                case PF_LOGICAL_INTEGER:
-                    column.logical = LogicalType::integer(logical->bit_width, logical->is_signed != 0);
-                    break;
-                case PF_LOGICAL_DECIMAL:
-                    column.logical = LogicalType::decimal(logical->precision, logical->scale);
-                    break;
-                default:
-                    return fail(h, PF_STATUS_INVALID_ARGUMENT,
-                                std::string("pf_writer_add_column: column '") + name +
-                                    "': unknown logical type code " + std::to_string(logical->kind));
+            const std::string wrong = to_logical(*logical, column.logical);
+            if (!wrong.empty()) {
+                return fail(h, PF_STATUS_INVALID_ARGUMENT,
+                            std::string("pf_writer_add_column: column '") + name + "': " + wrong);
             }
         }
         h->schema.add(std::move(column));
@@ -359,9 +409,7 @@ int32_t pf_writer_set_column_encoding(pf_writer_handle_t* h, const char* column_
     return guarded(h, fn, [&] {
         if (!valid_encoding(code)) {
             return fail(h, PF_STATUS_INVALID_ARGUMENT,
-                        std::string(fn) + ": unknown encoding code " + std::to_string(code) +
-                            " (0 PLAIN, 5 DELTA_BINARY_PACKED, 6 DELTA_LENGTH_BYTE_ARRAY, 7 DELTA_BYTE_ARRAY, "
-                            "8 RLE_DICTIONARY, 9 BYTE_STREAM_SPLIT)");
+                        std::string(fn) + ": unknown encoding code " + std::to_string(code) + kEncodingCodes);
         }
         return change_column(h, fn, column_name, [&](Column& c) { c.encoding = static_cast<Encoding>(code); });
     });
@@ -607,6 +655,7 @@ pf_sink_t* pf_sink_create(const pf_sink_config_t* c) {
                                                         std::to_string(c->recv_ts_clock) + " (0 AUTO, 1 SYSTEM)");
         }
         o.recv_ts_clock = static_cast<ClockSource>(c->recv_ts_clock);
+        o.tables = tables_from(c->tables, c->table_count);
         result = new pf_sink{Sink(o)};
         return PF_STATUS_OK;
     });
@@ -631,6 +680,22 @@ int32_t pf_producer_try_record(pf_producer_t* p, const void* data, uint64_t len)
 int32_t pf_producer_try_record_at(pf_producer_t* p, const void* data, uint64_t len, int64_t recv_ts_ns) {
     if (!p || (!data && len != 0)) return 0;
     return p->producer.try_record(std::span<const std::byte>(static_cast<const std::byte*>(data), len), recv_ts_ns)
+               ? 1
+               : 0;
+}
+
+int32_t pf_producer_try_record_table(pf_producer_t* p, uint32_t table, const void* record, uint64_t len) {
+    if (!p || (!record && len != 0)) return 0;
+    return p->producer.try_record_table(table, std::span<const std::byte>(static_cast<const std::byte*>(record), len))
+               ? 1
+               : 0;
+}
+
+int32_t pf_producer_try_record_table_at(pf_producer_t* p, uint32_t table, const void* record, uint64_t len,
+                                        int64_t recv_ts_ns) {
+    if (!p || (!record && len != 0)) return 0;
+    return p->producer.try_record_table(
+               table, std::span<const std::byte>(static_cast<const std::byte*>(record), len), recv_ts_ns)
                ? 1
                : 0;
 }
@@ -676,6 +741,7 @@ int32_t pf_sink_stats(const pf_sink_t* s, pf_sink_stats_t* out) {
         .files_unrecoverable = t.files_unrecoverable,
         .blocked = t.blocked,
         .blocked_ns = t.blocked_ns,
+        .dropped_invalid = t.dropped_invalid,
     };
     return PF_STATUS_OK;
 }

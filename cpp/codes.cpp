@@ -3,6 +3,7 @@
 // C ABI's PF_* codes. A code renumbered in one layer fails to build here.
 #include "bridge_util.hpp"
 #include "parquet_flow/error.hpp"
+#include "parquet_flow/table.hpp"
 #include "parquet_flow/types.hpp"
 #include "parquet_flow_c.h"
 
@@ -92,6 +93,20 @@ static_assert(same(LogicalCode::Time, Kind::Time) && same(LogicalCode::Time, PF_
 static_assert(same(LogicalCode::Timestamp, Kind::Timestamp) && same(LogicalCode::Timestamp, PF_LOGICAL_TIMESTAMP));
 static_assert(same(LogicalCode::Integer, Kind::Integer) && same(LogicalCode::Integer, PF_LOGICAL_INTEGER));
 static_assert(same(LogicalCode::Decimal, Kind::Decimal) && same(LogicalCode::Decimal, PF_LOGICAL_DECIMAL));
+
+static_assert(same(FieldCode::Bool, FieldType::Bool) && same(FieldCode::Bool, PF_FIELD_BOOL));
+static_assert(same(FieldCode::Int8, FieldType::Int8) && same(FieldCode::Int8, PF_FIELD_INT8));
+static_assert(same(FieldCode::Int16, FieldType::Int16) && same(FieldCode::Int16, PF_FIELD_INT16));
+static_assert(same(FieldCode::Int32, FieldType::Int32) && same(FieldCode::Int32, PF_FIELD_INT32));
+static_assert(same(FieldCode::Int64, FieldType::Int64) && same(FieldCode::Int64, PF_FIELD_INT64));
+static_assert(same(FieldCode::UInt8, FieldType::UInt8) && same(FieldCode::UInt8, PF_FIELD_UINT8));
+static_assert(same(FieldCode::UInt16, FieldType::UInt16) && same(FieldCode::UInt16, PF_FIELD_UINT16));
+static_assert(same(FieldCode::UInt32, FieldType::UInt32) && same(FieldCode::UInt32, PF_FIELD_UINT32));
+static_assert(same(FieldCode::UInt64, FieldType::UInt64) && same(FieldCode::UInt64, PF_FIELD_UINT64));
+static_assert(same(FieldCode::Float, FieldType::Float) && same(FieldCode::Float, PF_FIELD_FLOAT));
+static_assert(same(FieldCode::Double, FieldType::Double) && same(FieldCode::Double, PF_FIELD_DOUBLE));
+static_assert(same(FieldCode::Chars, FieldType::Chars) && same(FieldCode::Chars, PF_FIELD_CHARS));
+static_assert(same(FieldCode::Bytes, FieldType::Bytes) && same(FieldCode::Bytes, PF_FIELD_BYTES));
 
 }  // namespace
 }  // namespace parquet_flow

@@ -47,6 +47,7 @@ SinkStats to_stats(const bridge::SinkCounters& c) {
         .files_unrecoverable = c.files_unrecoverable,
         .blocked = c.blocked,
         .blocked_ns = c.blocked_ns,
+        .dropped_invalid = c.dropped_invalid,
     };
 }
 
@@ -97,8 +98,12 @@ Sink::Sink(const SinkOptions& o) {
         .recv_ts_clock = static_cast<std::uint8_t>(o.recv_ts_clock),
         .worker_delay_ns = o.worker_delay_for_testing.count(),
     };
+    std::vector<bridge::TableSpec> tables;
+    std::vector<bridge::FieldSpec> fields;
+    detail::table_specs(o.tables, tables, fields);
     bridge::Status status{0, {}};
-    auto core = bridge::open_sink(settings, status);
+    auto core = bridge::open_sink(settings, detail::slice(std::span<const bridge::TableSpec>(tables)),
+                                  detail::slice(std::span<const bridge::FieldSpec>(fields)), status);
     detail::throw_if_error(status);
     impl_ = std::make_unique<Impl>(Impl{std::move(core)});
 }
@@ -163,6 +168,15 @@ bool Sink::Producer::try_record(std::span<const std::byte> payload) noexcept {
 
 bool Sink::Producer::try_record(std::span<const std::byte> payload, std::int64_t recv_ts_ns) noexcept {
     return impl_ && impl_->core->try_record_at(bytes(payload), recv_ts_ns);
+}
+
+bool Sink::Producer::try_record_table(std::uint32_t table, std::span<const std::byte> record) noexcept {
+    return impl_ && impl_->core->try_record_table(table, bytes(record));
+}
+
+bool Sink::Producer::try_record_table(std::uint32_t table, std::span<const std::byte> record,
+                                      std::int64_t recv_ts_ns) noexcept {
+    return impl_ && impl_->core->try_record_table_at(table, bytes(record), recv_ts_ns);
 }
 
 std::uint32_t Sink::Producer::id() const noexcept { return impl_ ? impl_->core->id() : UINT32_MAX; }

@@ -16,6 +16,8 @@ struct Writer::Impl {
     std::filesystem::path path;
     std::vector<bridge::ColumnSlices> slices;  // reused across row groups
     bool open = true;
+    // A table writer's table: its name, record length and C++ record type (null if none).
+    std::optional<TableLayout> table{};
 };
 
 namespace {
@@ -60,20 +62,19 @@ WriterTotals to_totals(const bridge::WriterTotals& t) {
 
 }  // namespace
 
-Writer::Writer(const std::filesystem::path& path, const Schema& schema,
-               const WriterOptions& options) {
-    std::vector<bridge::ColumnSpec> specs;
-    specs.reserve(schema.size());
-    for (const Column& c : schema.columns()) specs.push_back(to_spec(c));
+namespace {
 
+std::vector<bridge::KeyValue> key_values(const WriterOptions& options) {
     std::vector<bridge::KeyValue> kvs;
     kvs.reserve(options.key_value_metadata.size());
     for (const auto& [key, value] : options.key_value_metadata) {
         kvs.push_back(bridge::KeyValue{detail::byte_slice(key), detail::byte_slice(value)});
     }
+    return kvs;
+}
 
-    const std::string& native = path.native();
-    bridge::WriterConfig config{
+bridge::WriterConfig writer_config(const std::string& native, const WriterOptions& options) {
+    return bridge::WriterConfig{
         detail::byte_slice(native),
         static_cast<std::uint8_t>(options.compression),
         options.gzip_level.value_or(-1),
@@ -84,11 +85,84 @@ Writer::Writer(const std::filesystem::path& path, const Schema& schema,
         static_cast<std::uint8_t>(options.statistics),
         options.compression_threads.value_or(0),
     };
+}
+
+// The schema the core made for a table writer.
+Schema schema_of(const bridge::WriterCore& core) {
+    Schema schema;
+    for (const bridge::ColumnInfo& c : core.columns()) {
+        LogicalType logical;
+        const auto unit = static_cast<TimeUnit>(c.time_unit);
+        switch (static_cast<LogicalType::Kind>(c.logical)) {
+            case LogicalType::Kind::None: break;
+            case LogicalType::Kind::String: logical = LogicalType::string(); break;
+            case LogicalType::Kind::Enum: logical = LogicalType::enum_(); break;
+            case LogicalType::Kind::Json: logical = LogicalType::json(); break;
+            case LogicalType::Kind::Uuid: logical = LogicalType::uuid(); break;
+            case LogicalType::Kind::Date: logical = LogicalType::date(); break;
+            case LogicalType::Kind::Time: logical = LogicalType::time(unit, c.utc); break;
+            case LogicalType::Kind::Timestamp: logical = LogicalType::timestamp(unit, c.utc); break;
+            case LogicalType::Kind::Integer: logical = LogicalType::integer(c.int_bits, c.int_signed); break;
+            case LogicalType::Kind::Decimal: logical = LogicalType::decimal(c.precision, c.scale); break;
+        }
+        schema.add(Column{std::string(c.name), static_cast<PhysicalType>(c.physical), Repetition::Required,
+                          c.type_length, logical, std::nullopt, std::nullopt, static_cast<Encoding>(c.encoding)});
+    }
+    return schema;
+}
+
+}  // namespace
+
+Writer::Writer(const std::filesystem::path& path, const Schema& schema,
+               const WriterOptions& options) {
+    std::vector<bridge::ColumnSpec> specs;
+    specs.reserve(schema.size());
+    for (const Column& c : schema.columns()) specs.push_back(to_spec(c));
+    const auto kvs = key_values(options);
+    const std::string& native = path.native();
     bridge::Status status{0, {}};
-    auto core = bridge::open_writer(config, detail::slice(std::span<const bridge::ColumnSpec>(specs)),
+    auto core = bridge::open_writer(writer_config(native, options),
+                                    detail::slice(std::span<const bridge::ColumnSpec>(specs)),
                                     detail::slice(std::span<const bridge::KeyValue>(kvs)), status);
     detail::throw_if_error(status);
     impl_ = std::make_unique<Impl>(Impl{std::move(core), schema, path, {}, true});
+}
+
+Writer::Writer(const std::filesystem::path& path, const TableLayout& table, const WriterOptions& options) {
+    std::vector<bridge::TableSpec> tables;
+    std::vector<bridge::FieldSpec> fields;
+    detail::table_specs(std::span<const TableLayout>(&table, 1), tables, fields);
+    const auto kvs = key_values(options);
+    const std::string& native = path.native();
+    bridge::Status status{0, {}};
+    auto core = bridge::open_table_writer(writer_config(native, options),
+                                          detail::slice(std::span<const bridge::TableSpec>(tables)),
+                                          detail::slice(std::span<const bridge::FieldSpec>(fields)),
+                                          detail::slice(std::span<const bridge::KeyValue>(kvs)), status);
+    detail::throw_if_error(status);
+    Schema schema = schema_of(*core);
+    impl_ = std::make_unique<Impl>(Impl{std::move(core), std::move(schema), path, {}, true, table});
+}
+
+void Writer::write_record_bytes(std::span<const std::byte> records, std::size_t record_size,
+                                const void* record_type) {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "writer was moved from");
+    if (!impl_->table) {
+        throw Error(ErrorCode::InvalidArgument, "write_records needs a writer opened with a table");
+    }
+    const TableLayout& t = *impl_->table;
+    if (t.record_type ? t.record_type != record_type : record_size != t.record_bytes) {
+        throw Error(ErrorCode::InvalidArgument,
+                    "write_records: table '" + t.name + "' takes its own record type (" +
+                        std::to_string(t.record_bytes) + " bytes each), not records of another type (" + std::to_string(record_size) + " bytes each)");
+    }
+    write_raw_records(records);
+}
+
+void Writer::write_raw_records(std::span<const std::byte> records) {
+    if (!impl_) throw Error(ErrorCode::NotOpen, "writer was moved from");
+    detail::throw_if_error(impl_->core->write_records(detail::slice(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(records.data()), records.size()))));
 }
 
 Writer::~Writer() noexcept {

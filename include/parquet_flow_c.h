@@ -259,6 +259,32 @@ int32_t pf_writer_totals(const pf_writer_handle_t *handle, uint64_t *rows, uint6
 typedef struct pf_sink pf_sink_t;
 typedef struct pf_producer pf_producer_t;
 
+/* Typed tables (C++: parquet_flow::Table, include/parquet_flow/table.hpp). A table's records are
+ * fixed-layout structs; the worker writes each field as a typed column (REQUIRED), after which
+ * come the optional recv_ts / producer_id / seq columns. docs/FORMAT.md ("Typed tables") lists
+ * each type's column type, default annotation and default encoding. */
+enum { PF_FIELD_BOOL = 0, PF_FIELD_INT8 = 1, PF_FIELD_INT16 = 2, PF_FIELD_INT32 = 3,
+       PF_FIELD_INT64 = 4, PF_FIELD_UINT8 = 5, PF_FIELD_UINT16 = 6, PF_FIELD_UINT32 = 7,
+       PF_FIELD_UINT64 = 8, PF_FIELD_FLOAT = 9, PF_FIELD_DOUBLE = 10,
+       PF_FIELD_CHARS = 11,   /* char[length]: STRING, trailing NULs trimmed */
+       PF_FIELD_BYTES = 12 }; /* FIXED_LEN_BYTE_ARRAY(length) */
+typedef struct pf_field {
+    const char *name;
+    uint32_t offset;            /* byte offset in the record */
+    int32_t type;               /* PF_FIELD_*: how the bytes are read (little-endian) */
+    uint32_t length;            /* CHARS / BYTES: bytes; 0 otherwise */
+    pf_logical_type_t logical;  /* kind PF_LOGICAL_NONE: the type's natural annotation (e.g.
+                                   UINT32 -> INTEGER(32, unsigned)); or TIMESTAMP / DECIMAL / DATE /
+                                   TIME / STRING / ENUM where it fits the field type */
+    int32_t encoding;           /* parquet.thrift Encoding number, or -1 for the library's choice */
+} pf_field_t;
+typedef struct pf_table {
+    const char *name;           /* the {table} token of the path pattern */
+    const pf_field_t *fields;
+    uint32_t field_count;
+    uint32_t record_bytes;      /* each record of this table is exactly this long */
+} pf_table_t;
+
 typedef struct pf_sink_config {
     const char *path;           /* file, or pattern with {seq}, {host}, {pid} and %Y %m %d %H %M %S
                                    (UTC); never overwritten: {seq} continues after the files
@@ -290,6 +316,14 @@ typedef struct pf_sink_config {
     int32_t overflow;           /* PF_OVERFLOW_*: a full ring drops the record (init: DROP) or
                                    makes pf_producer_try_record wait for room (BLOCK) */
     int32_t recv_ts_clock;      /* PF_CLOCK_*: where recv_ts comes from; init: AUTO */
+    const pf_table_t *tables;   /* typed tables (pf_sink_config_init sets NULL / 0 = one opaque
+                                   payload column); with more than one, `path` must contain
+                                   {table}. Bad layouts (overlapping or out-of-range fields,
+                                   unknown types, annotations that do not fit, duplicate or empty
+                                   names, table names that are no safe path component) are
+                                   refused by pf_sink_create, naming the table and field. The
+                                   array is read by pf_sink_create only. */
+    uint32_t table_count;
 } pf_sink_config_t;
 
 /* pf_sink_config_t.recv_ts_clock (C++ parquet_flow::ClockSource). */
@@ -318,6 +352,7 @@ typedef struct pf_sink_stats {
     uint64_t rows_durable, io_errors, retries, files_failed, rows_lost;
     uint64_t files_recovered, rows_recovered, files_unrecoverable; /* start-up recovery */
     uint64_t blocked, blocked_ns; /* PF_OVERFLOW_BLOCK: calls that waited for room, ns waited */
+    uint64_t dropped_invalid;     /* tables: unknown table index or wrong record length */
 } pf_sink_stats_t;
 
 /* Fills every field with its default (path NULL). */
@@ -327,6 +362,14 @@ pf_producer_t *pf_sink_producer_create(pf_sink_t *sink);
 int32_t pf_producer_try_record(pf_producer_t *producer, const void *data, uint64_t len);
 int32_t pf_producer_try_record_at(pf_producer_t *producer, const void *data, uint64_t len,
                                   int64_t recv_ts_ns);
+/* A record of table `table` (its index in cfg.tables); with tables, pf_producer_try_record
+ * records into table 0.
+ * 1 accepted, 0 dropped (full, closed, failed, unknown table or wrong length: each counted). */
+int32_t pf_producer_try_record_table(pf_producer_t *producer, uint32_t table,
+                                     const void *record, uint64_t len);
+/* As pf_producer_try_record_table, with the caller's receive timestamp (ns since the epoch). */
+int32_t pf_producer_try_record_table_at(pf_producer_t *producer, uint32_t table,
+                                        const void *record, uint64_t len, int64_t recv_ts_ns);
 /* The value this producer writes in the producer_id column (UINT32_MAX for NULL). */
 uint32_t pf_producer_id(const pf_producer_t *producer);
 void pf_producer_destroy(pf_producer_t *producer);

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -36,8 +37,10 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "parquet_flow/error.hpp"
+#include "parquet_flow/table.hpp"
 #include "parquet_flow/types.hpp"
 
 namespace parquet_flow {
@@ -52,6 +55,18 @@ struct SinkOptions {
     // (no {seq}) that already exists is refused. Two sinks on one pattern, in one process or
     // two, take distinct names.
     std::filesystem::path path;
+    // Typed tables (see table.hpp): each record of a table is a struct the worker writes as
+    // typed columns, one per field, to the table's own files; {table} in `path` is the table's
+    // name (required with more than one table, e.g. "capture/{table}/part-{seq}.parquet").
+    // Empty (the default): every record is an opaque `payload` BYTE_ARRAY value.
+    std::vector<TableLayout> tables{};
+    // Adds a table and returns it with its index set, for Producer::try_record(table, record).
+    template <class T>
+    Table<T> add_table(Table<T> table) {
+        table.index_ = static_cast<std::uint32_t>(tables.size());
+        tables.push_back(table.layout());
+        return table;
+    }
     // At start, recover the pattern's ".inprogress" files that no live sink is writing (left by
     // a crash): each is cut back to its last footer checkpoint and renamed to its final name
     // (stats: files_recovered, rows_recovered). One without a checkpoint (durability OnClose)
@@ -71,7 +86,7 @@ struct SinkOptions {
     // the file at low rates too; default 1 s; zero: only full row groups (and flush/close).
     std::optional<std::chrono::nanoseconds> flush_interval{};
 
-    // Optional columns besides `payload` (BYTE_ARRAY):
+    // Optional columns after `payload` (BYTE_ARRAY) or a table's fields:
     bool recv_ts = false;      // INT64 TIMESTAMP(recv_ts_unit, UTC), taken in try_record or given
     // The recv_ts column's unit. Nanos (the default) keeps full precision and is read by DuckDB
     // and pyarrow; Spark (3.x and 4.x, default settings) refuses TIMESTAMP(NANOS) and reads
@@ -149,9 +164,11 @@ struct SinkStats {
     // Overflow::Block: try_record calls that waited for room, and the nanoseconds they waited.
     std::uint64_t blocked = 0;
     std::uint64_t blocked_ns = 0;
+    // Sinks with tables: records for an unknown table index or not of the table's length.
+    std::uint64_t dropped_invalid = 0;
 
     std::uint64_t dropped() const noexcept {
-        return dropped_full + dropped_oversize + dropped_closed + dropped_failed;
+        return dropped_full + dropped_oversize + dropped_closed + dropped_failed + dropped_invalid;
     }
 };
 
@@ -335,6 +352,27 @@ public:
         bool try_record(P&&) noexcept = delete;  // a buffer view's object bytes are a pointer and a length: pass std::span(v.data(), v.size())
         template <class P> requires detail::buffer_like_non_range<P>
         bool try_record(P&&, std::int64_t) noexcept = delete;  // a buffer view's object bytes are a pointer and a length: pass std::span(v.data(), v.size())
+
+        // A record of a typed table (SinkOptions::add_table): only a T compiles, and its
+        // sizeof(T) bytes are copied (the worker turns them into the table's columns).
+        template <class T, class R>
+            requires std::same_as<std::remove_cvref_t<R>, T>
+        bool try_record(const Table<T>& table, const R& record) noexcept {
+            return try_record_table(table.index(), std::as_bytes(std::span<const T, 1>(std::addressof(record), 1)));
+        }
+        template <class T, class R>
+            requires std::same_as<std::remove_cvref_t<R>, T>
+        bool try_record(const Table<T>& table, const R& record, std::int64_t recv_ts_ns) noexcept {
+            return try_record_table(table.index(), std::as_bytes(std::span<const T, 1>(std::addressof(record), 1)),
+                                    recv_ts_ns);
+        }
+        // The untyped form: a record of table `table` (its index in SinkOptions::tables), which
+        // must be exactly the table's record_bytes long; else it is dropped and counted in
+        // dropped_invalid, as is an unknown index. In a sink with tables, try_record(bytes)
+        // records into table 0.
+        bool try_record_table(std::uint32_t table, std::span<const std::byte> record) noexcept;
+        bool try_record_table(std::uint32_t table, std::span<const std::byte> record,
+                              std::int64_t recv_ts_ns) noexcept;
 
         // The value this producer writes in the producer_id column.
         std::uint32_t id() const noexcept;

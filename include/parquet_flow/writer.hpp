@@ -14,6 +14,7 @@
 
 #include "parquet_flow/error.hpp"
 #include "parquet_flow/schema.hpp"
+#include "parquet_flow/table.hpp"
 #include "parquet_flow/types.hpp"
 
 namespace parquet_flow {
@@ -128,6 +129,14 @@ class Writer {
 public:
     Writer(const std::filesystem::path& path, const Schema& schema,
            const WriterOptions& options = {});
+    // A writer of a typed table's records (see table.hpp): one column per field, with each
+    // field's annotation and encoding, as a sink writes the table. Then write_records().
+    template <class T>
+    Writer(const std::filesystem::path& path, const Table<T>& table, const WriterOptions& options = {})
+        : Writer(path, table.layout(), options) {}
+    // The same from a layout (e.g. written by hand); write_records() then takes any record
+    // type of record_bytes bytes.
+    Writer(const std::filesystem::path& path, const TableLayout& table, const WriterOptions& options = {});
     ~Writer() noexcept;
     Writer(Writer&&) noexcept;
     Writer& operator=(Writer&&) noexcept;
@@ -149,6 +158,25 @@ public:
                                     std::span<const ColumnData>(columns.begin(), columns.size()));
     }
 
+    // A table writer's records as one row group (nothing for an empty span). Only the record
+    // type of the writer's Table<T> (or, for a layout, a type of record_bytes bytes) compiles
+    // to a successful call; others throw InvalidArgument.
+    template <class T>
+    void write_records(std::span<const T> records) {
+        static_assert(std::is_trivially_copyable_v<T>, "records must be trivially copyable");
+        write_record_bytes(std::as_bytes(records), sizeof(T), detail::record_type_of<T>());
+    }
+    template <class T>
+    void write_records(std::span<T> records) {
+        write_records(std::span<const T>(records));
+    }
+    template <class T, class A>
+    void write_records(const std::vector<T, A>& records) {
+        write_records(std::span<const T>(records));
+    }
+    // The untyped form: whole records of the table, back to back (a multiple of record_bytes).
+    void write_raw_records(std::span<const std::byte> records);
+
     // Writes the footer and closes the file; throws on failure. A second call throws NotOpen.
     WriterTotals close();
 
@@ -159,6 +187,7 @@ public:
 
 private:
     void write(std::uint64_t row_count, bool implied_rows, std::span<const ColumnData> columns);
+    void write_record_bytes(std::span<const std::byte> records, std::size_t record_size, const void* record_type);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

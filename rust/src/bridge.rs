@@ -11,8 +11,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::error::{panic_message, Error, ErrorKind, Result};
 use crate::parquet::{
     inspect, recover, Codec, Column, ColumnInput, Durability, Encoding, FieldType, FileWriter,
-    LogicalType, PhysicalType, RecordField, RecordLayout, Repetition, StatisticsLevel, TimeUnit,
-    WriterOptions,
+    LogicalType, PhysicalType, RecordColumns, RecordField, RecordLayout, Repetition,
+    StatisticsLevel, TimeUnit, WriterOptions,
 };
 use crate::sink::{ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats};
 
@@ -179,6 +179,22 @@ mod ffi {
         record_bytes: u32,
         first_field: u64,
         field_count: u64,
+    }
+
+    /// A column as the core made it (a table writer's schema, for C++'s `Writer::schema()`).
+    struct ColumnInfo {
+        name: String,
+        physical: u8,
+        type_length: u32,
+        logical: u8,
+        time_unit: u8,
+        utc: bool,
+        int_bits: u8,
+        int_signed: bool,
+        precision: i32,
+        scale: i32,
+        /// The `EncodingCode` the column is written with.
+        encoding: u8,
     }
 
     struct KeyValue<'a> {
@@ -367,13 +383,26 @@ mod ffi {
             implied_rows: bool,
             columns: &[ColumnSlices],
         ) -> Status;
+        /// A writer of one table's records (`tables` holds exactly one): its columns are the
+        /// table's fields (see `parquet::records`).
+        fn open_table_writer(
+            config: &WriterConfig,
+            tables: &[TableSpec],
+            fields: &[FieldSpec],
+            key_value_metadata: &[KeyValue],
+            status: &mut Status,
+        ) -> Box<WriterCore>;
+        /// Whole records of the writer's table, back to back, as one row group.
+        fn write_records(self: &mut WriterCore, records: &[u8]) -> Status;
+        /// The file's columns.
+        fn columns(self: &WriterCore) -> Vec<ColumnInfo>;
         fn close(self: &mut WriterCore, totals: &mut WriterTotals) -> Status;
         fn totals(self: &WriterCore) -> WriterTotals;
     }
 }
 
 pub use ffi::{
-    ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
+    ColumnInfo, ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
     TableSpec, WriterConfig, WriterTotals,
 };
 
@@ -727,6 +756,58 @@ fn options_from(
 /// A Parquet file writer owned by a C++ `parquet_flow::Writer`.
 pub struct WriterCore {
     writer: Option<FileWriter>,
+    /// A table writer's layout and its reused column buffers.
+    table: Option<(RecordLayout, RecordColumns)>,
+}
+
+fn open_table_writer(
+    config: &WriterConfig<'_>,
+    tables: &[TableSpec<'_>],
+    fields: &[FieldSpec<'_>],
+    key_value_metadata: &[KeyValue<'_>],
+    status: &mut Status,
+) -> Box<WriterCore> {
+    let result = guarded("open_table_writer", || {
+        let [layout]: [RecordLayout; 1] = tables_from(tables, fields)?
+            .try_into()
+            .map_err(|_| Error::invalid("a table writer takes exactly one table"))?;
+        layout.validate(&[])?;
+        let mut options = options_from(config, &[], key_value_metadata)?;
+        options.column_encodings = layout.encodings();
+        if config.path.is_empty() {
+            return Err(Error::invalid("output path is empty"));
+        }
+        let path = std::path::Path::new(OsStr::from_bytes(config.path));
+        let writer = FileWriter::create(path, layout.columns(), options)?;
+        Ok((writer, layout))
+    });
+    let (writer, table, result) = match result {
+        Ok((w, layout)) => (Some(w), Some((layout, RecordColumns::default())), Ok(())),
+        Err(e) => (None, None, Err(e)),
+    };
+    *status = status_of(result);
+    Box::new(WriterCore { writer, table })
+}
+
+/// A logical annotation as the bridge's codes: kind, unit, utc, bits, signed, precision, scale.
+fn logical_codes(l: LogicalType) -> (u8, u8, bool, u8, bool, i32, i32) {
+    let only = |kind| (kind, 0, false, 0, false, 0, 0);
+    match l {
+        LogicalType::None => only(logical_kind::NONE),
+        LogicalType::String => only(logical_kind::STRING),
+        LogicalType::Enum => only(logical_kind::ENUM),
+        LogicalType::Json => only(logical_kind::JSON),
+        LogicalType::Uuid => only(logical_kind::UUID),
+        LogicalType::Date => only(logical_kind::DATE),
+        LogicalType::Time { unit, utc } => (logical_kind::TIME, unit as u8, utc, 0, false, 0, 0),
+        LogicalType::Timestamp { unit, utc } => {
+            (logical_kind::TIMESTAMP, unit as u8, utc, 0, false, 0, 0)
+        }
+        LogicalType::Integer { bits, signed } => (logical_kind::INTEGER, 0, false, bits, signed, 0, 0),
+        LogicalType::Decimal { precision, scale } => {
+            (logical_kind::DECIMAL, 0, false, 0, false, precision, scale)
+        }
+    }
 }
 
 fn open_writer(
@@ -753,7 +834,10 @@ fn open_writer(
         Err(e) => (None, Err(e)),
     };
     *status = status_of(result);
-    Box::new(WriterCore { writer })
+    Box::new(WriterCore {
+        writer,
+        table: None,
+    })
 }
 
 fn input_from<'a>(slices: &ColumnSlices<'a>) -> ColumnInput<'a> {
@@ -805,6 +889,67 @@ impl WriterCore {
                 .map_err(|_| Error::invalid(format!("row_count {row_count} is too large")))?
         };
         writer.write_row_group(rows, inputs)
+    }
+
+    fn write_records(&mut self, records: &[u8]) -> Status {
+        status_of(guarded("write_records", || {
+            let Some((layout, columns)) = self.table.as_mut() else {
+                return Err(Error::invalid(
+                    "write_records needs a writer opened with a table",
+                ));
+            };
+            let size = layout.record_bytes as usize;
+            if records.len() % size != 0 {
+                return Err(Error::invalid(format!(
+                    "write_records: {} bytes are not whole records of table '{}' ({size} bytes each)",
+                    records.len(),
+                    layout.name
+                )));
+            }
+            if records.is_empty() {
+                return Ok(());
+            }
+            columns.fill(layout, records);
+            let inputs: Vec<ColumnInput<'_>> = columns.inputs().collect();
+            let rows = columns.rows();
+            let writer = self
+                .writer
+                .as_mut()
+                .ok_or_else(|| Error::state("writer was never opened"))?;
+            writer.write_row_group(rows, &inputs)
+        }))
+    }
+
+    fn columns(&self) -> Vec<ColumnInfo> {
+        let Some(writer) = self.writer.as_ref() else {
+            return Vec::new();
+        };
+        let encodings = self.table.as_ref().map(|(l, _)| l.encodings()).unwrap_or_default();
+        writer
+            .columns()
+            .iter()
+            .map(|c| {
+                let (logical, time_unit, utc, int_bits, int_signed, precision, scale) =
+                    logical_codes(c.logical);
+                let encoding = encodings
+                    .iter()
+                    .find(|(n, _)| *n == c.name)
+                    .map_or_else(|| crate::parquet::writer::default_encoding(c.physical), |e| e.1);
+                ColumnInfo {
+                    name: c.name.clone(),
+                    physical: c.physical as u8,
+                    type_length: c.type_length,
+                    logical,
+                    time_unit,
+                    utc,
+                    int_bits,
+                    int_signed,
+                    precision,
+                    scale,
+                    encoding: encoding as u8,
+                }
+            })
+            .collect()
     }
 
     fn close(&mut self, totals: &mut WriterTotals) -> Status {
