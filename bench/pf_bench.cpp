@@ -1,12 +1,12 @@
 // pf_bench: throughput of the writer and of the sink, with the original parquet_flow benchmark's
 // flags and output lines (rows_per_sec=, payload_mib_per_sec=, file_mib_per_sec=).
 //
-//   pf_bench [--mode writer|sink|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
+//   pf_bench [--mode writer|sink|typed|typed-writer|encodings|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]
 //            [--repetition required|optional|repeated] [--null-every K]
 //            [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]
 //            [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]
 //            [--compression-threads N] [--output PATH]
-//            [--payload seed|market] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
+//            [--payload seed|market|mbo] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //            [--recv-ts]
 //
@@ -37,6 +37,12 @@
 // ceiling mode is the write ceiling probe: no Parquet at all, the payload copied into a 1 MiB
 // buffer and written with write(2). dump mode writes the raw payload rows to --output, untimed,
 // so other writers (bench/compare) can be fed exactly the same bytes.
+// typed mode is sink mode with a typed table: 56-byte market-by-order records (bench/mbo.hpp,
+// --payload mbo implied) captured through Producer::try_record(table, record) into one typed
+// column per field; typed-writer writes the same records with Writer::write_records in row
+// groups of --row-group-rows; encodings writes each field of those records alone in every
+// encoding that fits it and prints the bytes per record of each (how the defaults were chosen).
+// Typed modes generate min(--rows, 2^21) records and cycle through them.
 // Nulls (optional) / empty lists (repeated) fall on every --null-every-th row (writer mode).
 // A progress line goes to stderr every second.
 #include <algorithm>
@@ -48,10 +54,12 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "mbo.hpp"
 #include "parquet_flow/parquet_flow.hpp"
 
 namespace pf = parquet_flow;
@@ -85,12 +93,12 @@ struct Args {
 [[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
                  "pf_bench: %s\n"
-                 "usage: pf_bench [--mode writer|sink] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
+                 "usage: pf_bench [--mode writer|sink|typed|typed-writer|encodings|ceiling|dump] [--rows N] [--row-size BYTES] [--row-group-rows N]\n"
                  "                [--repetition required|optional|repeated] [--null-every K]\n"
                  "                [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]\n"
                  "                [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]\n"
                  "                [--compression-threads N] [--output PATH]\n"
-                 "                [--payload seed|market] [--payload-file PATH] [--producers N]\n"
+                 "                [--payload seed|market|mbo] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
                  "                [--rate RECORDS_PER_SEC] [--rotate-seconds S] [--recv-ts]\n",
                  problem.c_str());
@@ -134,10 +142,13 @@ Args parse(int argc, char** argv) {
         }
         else if (flag == "--payload-file") a.payload_file = v;
         else if (flag == "--mode") {
-            if (v != "writer" && v != "sink" && v != "ceiling" && v != "dump") usage("unknown mode: " + v);
+            if (v != "writer" && v != "sink" && v != "typed" && v != "typed-writer" && v != "encodings" &&
+                v != "ceiling" && v != "dump") {
+                usage("unknown mode: " + v);
+            }
             a.mode = v;
         }
-        else if (flag == "--payload") a.payload = v == "seed" || v == "market" ? v : (usage("unknown payload: " + v), v);
+        else if (flag == "--payload") a.payload = v == "seed" || v == "market" || v == "mbo" ? v : (usage("unknown payload: " + v), v);
         else if (flag == "--repetition") {
             if (v == "required") a.repetition = pf::Repetition::Required;
             else if (v == "optional") a.repetition = pf::Repetition::Optional;
@@ -165,6 +176,8 @@ Args parse(int argc, char** argv) {
             usage("unknown flag " + flag);
         }
     }
+    if (a.mode == "typed" || a.mode == "typed-writer" || a.mode == "encodings") a.payload = "mbo";
+    if (a.payload == "mbo") a.row_size = sizeof(pfbench::MboRecord);
     if (a.row_group_rows == 0) usage("--row-group-rows must be positive");
     if (a.producers == 0) usage("--producers must be positive");
     if (a.row_size > 0xFFFF'FFFFull / a.row_group_rows) usage("--row-size x --row-group-rows must stay under 4 GiB");
@@ -173,12 +186,22 @@ Args parse(int argc, char** argv) {
 
 // Fills `rows` rows of `row_size` bytes with the chosen payload generator.
 std::vector<std::byte> generate(const Args& a) {
-    const std::uint64_t rows = a.mode == "sink" ? std::min<std::uint64_t>(a.rows, 65536) : a.rows;
+    const std::uint64_t rows = a.mode == "sink"      ? std::min<std::uint64_t>(a.rows, 65536)
+                               : a.payload == "mbo" && a.mode != "dump" ? std::min<std::uint64_t>(a.rows, 1 << 21)
+                                                     : a.rows;
     std::vector<std::byte> out(rows * a.row_size);
     if (!a.payload_file.empty()) {
         std::FILE* f = std::fopen(a.payload_file.c_str(), "rb");
         if (!f || std::fread(out.data(), 1, out.size(), f) != out.size()) usage("cannot read " + a.payload_file);
         std::fclose(f);
+        return out;
+    }
+    if (a.payload == "mbo") {
+        pfbench::MboGenerator generator;
+        for (std::uint64_t r = 0; r < rows; ++r) {
+            const pfbench::MboRecord m = generator.next();
+            std::memcpy(out.data() + r * a.row_size, &m, sizeof m);
+        }
         return out;
     }
     if (a.payload == "seed") {
@@ -387,6 +410,133 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     return result;
 }
 
+// The records of a typed run, cycled.
+std::span<const pfbench::MboRecord> mbo_records(const std::vector<std::byte>& payload) {
+    return {reinterpret_cast<const pfbench::MboRecord*>(payload.data()), payload.size() / sizeof(pfbench::MboRecord)};
+}
+
+Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done,
+                 pf::SinkStats& stats) {
+    pf::SinkOptions options;
+    options.path = a.output;
+    std::filesystem::remove(options.path);
+    std::filesystem::remove(a.output + ".inprogress");
+    const auto table = options.add_table(pfbench::mbo_table());
+    options.row_group_rows = a.row_group_rows;
+    options.ring_bytes = a.ring_bytes;
+    options.compression = a.compression;
+    options.durability = a.durability;
+    if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::duration<double>(a.rotate_seconds));
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
+    options.compression_threads = a.compression_threads;
+    options.statistics = a.statistics;
+    options.recv_ts = a.recv_ts;
+    pf::Sink sink(options);
+    std::vector<pf::Sink::Producer> producers;
+    for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
+    const auto records = mbo_records(payload);
+
+    Result result;
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (unsigned p = 0; p < a.producers; ++p) {
+        threads.emplace_back([&, p] {
+            auto& producer = producers[p];
+            while (!go.load()) std::this_thread::yield();
+            const double per_producer = a.rate / a.producers;
+            const auto start = std::chrono::steady_clock::now();
+            std::uint64_t n = 0;
+            for (std::uint64_t r = p; r < a.rows; r += a.producers, ++n) {
+                if (per_producer > 0 && n % 64 == 0) {
+                    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                              std::chrono::duration<double>(n / per_producer)));
+                }
+                producer.try_record(table, records[r % records.size()]);
+                if ((r / a.producers) % 4096 == 0) done += 4096;
+            }
+        });
+    }
+    const Timer timer;
+    go = true;
+    for (auto& t : threads) t.join();
+    stats = sink.close();
+    timer.stop(result.seconds, result.cpu_seconds);
+    result.rows = stats.rows_written;
+    result.row_groups = stats.row_groups;
+    result.payload_bytes = stats.rows_written * a.row_size;
+    result.file_bytes = stats.bytes_written;
+    return result;
+}
+
+pf::WriterOptions typed_writer_options(const Args& a) {
+    pf::WriterOptions options;
+    options.compression = a.compression;
+    options.durability = a.durability;
+    options.statistics = a.statistics;
+    options.compression_threads = a.compression_threads;
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
+    return options;
+}
+
+Result run_typed_writer(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
+    const auto records = mbo_records(payload);
+    Result result;
+    const Timer timer;
+    pf::Writer writer(a.output, pfbench::mbo_table(), typed_writer_options(a));
+    for (std::uint64_t first = 0; first < a.rows; first += a.row_group_rows) {
+        const std::uint64_t n = std::min<std::uint64_t>(a.row_group_rows, a.rows - first);
+        const std::uint64_t at = first % records.size();
+        writer.write_records(records.subspan(at, std::min<std::uint64_t>(n, records.size() - at)));
+        done += n;
+    }
+    const pf::WriterTotals totals = writer.close();
+    timer.stop(result.seconds, result.cpu_seconds);
+    result.rows = totals.rows;
+    result.row_groups = totals.row_groups;
+    result.payload_bytes = totals.rows * a.row_size;
+    result.file_bytes = totals.bytes;
+    return result;
+}
+
+// Each field alone, in every encoding that fits it: bytes per record of the file.
+void run_encodings(const Args& a, const std::vector<std::byte>& payload) {
+    const pf::TableLayout mbo = pfbench::mbo_table().layout();
+    const auto records = mbo_records(payload);
+    const auto bytes = std::as_bytes(records);
+    const std::size_t rows = records.size();
+    const pf::Encoding all[] = {pf::Encoding::Plain, pf::Encoding::RleDictionary, pf::Encoding::DeltaBinaryPacked,
+                                pf::Encoding::DeltaLengthByteArray, pf::Encoding::DeltaByteArray,
+                                pf::Encoding::ByteStreamSplit};
+    const char* names[] = {"PLAIN", "RLE_DICTIONARY", "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
+                           "DELTA_BYTE_ARRAY", "BYTE_STREAM_SPLIT"};
+    std::printf("field default");
+    for (const char* n : names) std::printf(" %s", n);
+    std::printf("   (bytes per record, %zu records, row groups of %zu)\n", rows, a.row_group_rows);
+    for (const pf::Field& field : mbo.fields) {
+        std::printf("%s", field.name.c_str());
+        for (int e = -1; e < static_cast<int>(std::size(all)); ++e) {
+            pf::TableLayout one{"one", {field}, mbo.record_bytes, nullptr};
+            if (e >= 0) one.fields[0].encoding = all[e];
+            try {
+                pf::Writer writer(a.output, one, typed_writer_options(a));
+                for (std::size_t first = 0; first < rows; first += a.row_group_rows) {
+                    const std::size_t n = std::min(a.row_group_rows, rows - first);
+                    writer.write_raw_records(bytes.subspan(first * sizeof(pfbench::MboRecord), n * sizeof(pfbench::MboRecord)));
+                }
+                const auto totals = writer.close();
+                std::printf(" %.3f", static_cast<double>(totals.bytes) / static_cast<double>(rows));
+            } catch (const pf::Error&) {
+                std::printf(" -");  // the encoding does not fit the field's column type
+            }
+            std::filesystem::remove(a.output);
+        }
+        std::printf("\n");
+    }
+}
+
 Result run_ceiling(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
     Result result;
     std::vector<std::byte> buffer(1 << 20);
@@ -441,8 +591,14 @@ int main(int argc, char** argv) {
     pf::SinkStats stats;
     try {
         Progress progress(done, args.rows);
+        if (args.mode == "encodings") {
+            run_encodings(args, payload);
+            return 0;
+        }
         if (args.mode == "writer") r = run_writer(args, payload, done);
         else if (args.mode == "sink") r = run_sink(args, payload, done, stats);
+        else if (args.mode == "typed") r = run_typed(args, payload, done, stats);
+        else if (args.mode == "typed-writer") r = run_typed_writer(args, payload, done);
         else r = run_ceiling(args, payload, done);
     } catch (const pf::Error& e) {
         std::fprintf(stderr, "pf_bench: %s\n", e.what());
@@ -453,7 +609,7 @@ int main(int argc, char** argv) {
                 args.mode.c_str(), args.payload.c_str(), static_cast<unsigned long long>(r.rows),
                 static_cast<unsigned long long>(r.row_groups), static_cast<unsigned long long>(r.payload_bytes),
                 static_cast<unsigned long long>(r.file_bytes), r.seconds);
-    if (args.mode == "sink") {
+    if (args.mode == "sink" || args.mode == "typed") {
         std::printf("producers=%u attempted=%llu accepted=%llu dropped=%llu dropped_full=%llu ring_high_water=%llu\n",
                     args.producers, static_cast<unsigned long long>(stats.attempted),
                     static_cast<unsigned long long>(stats.accepted), static_cast<unsigned long long>(stats.dropped()),
@@ -464,6 +620,7 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(stats.rows_lost));
     }
     std::printf("rows_per_sec=%.2f\n", static_cast<double>(r.rows) / r.seconds);
+    std::printf("file_bytes_per_row=%.3f\n", static_cast<double>(r.file_bytes) / static_cast<double>(r.rows ? r.rows : 1));
     std::printf("payload_mib_per_sec=%.2f\n", static_cast<double>(r.payload_bytes) / mib / r.seconds);
     std::printf("file_mib_per_sec=%.2f\n", static_cast<double>(r.file_bytes) / mib / r.seconds);
     std::printf("cpu_seconds=%.6f\n", r.cpu_seconds);

@@ -36,6 +36,41 @@ pub const DICTIONARY_LIMIT: usize = 1 << 20;
 const PROBE_VALUES: usize = 1024;
 const PROBE_DISTINCT_PERCENT: usize = 75;
 
+/// Whether DELTA_BINARY_PACKED would store an INT32/INT64 chunk's first `PROBE_VALUES` values in
+/// at most half their PLAIN size: the bit width of each miniblock of 32 deltas (what the encoder
+/// packs them to) against the type's width.
+fn delta_pays(column: &Column, input: &ColumnInput<'_>, values: usize) -> bool {
+    let width = match column.physical {
+        PhysicalType::Int32 => 4,
+        PhysicalType::Int64 => 8,
+        _ => return false,
+    };
+    let n = values.min(PROBE_VALUES).min(input.values.len() / width);
+    if n < 2 {
+        return false;
+    }
+    let value = |i: usize| -> i64 {
+        let b = &input.values[i * width..(i + 1) * width];
+        if width == 4 {
+            i32::from_le_bytes(b.try_into().unwrap_or_default()) as i64
+        } else {
+            i64::from_le_bytes(b.try_into().unwrap_or_default())
+        }
+    };
+    let deltas: Vec<i64> = (1..n).map(|i| value(i).wrapping_sub(value(i - 1))).collect();
+    let packed_bits: usize = deltas
+        .chunks(32)
+        .map(|mini| {
+            let min = mini.iter().copied().min().unwrap_or(0);
+            let max = mini.iter().copied().max().unwrap_or(0);
+            let bits = 64 - (max.wrapping_sub(min) as u64).leading_zeros() as usize;
+            32 * bits + 8 // the miniblock's values and its bit width
+        })
+        .sum();
+    let block_headers = deltas.len().div_ceil(128) * 8 * 8; // each block's min delta (varint)
+    2 * (packed_bits + block_headers) <= n * width * 8
+}
+
 /// With several compression threads, a compressed chunk is split into at least as many pages
 /// (so they compress at once), but no page is made smaller than this for it.
 const MIN_SPLIT_PAGE: usize = 128 << 10;
@@ -135,6 +170,11 @@ impl PageEncoder {
             && self.dictionary_pays(column, input, counts.values);
         let mut dictionary_used = false;
         let fallback = match settings.encoding {
+            // Integers a dictionary does not suit are often sequence numbers, ids or times that
+            // climb: DELTA_BINARY_PACKED where it halves them, else PLAIN.
+            Encoding::RleDictionary if !dictionary_on && delta_pays(column, input, counts.values) => {
+                Encoding::DeltaBinaryPacked
+            }
             Encoding::RleDictionary => Encoding::Plain,
             other => other,
         };
