@@ -8,7 +8,7 @@
 //            [--compression-threads N] [--output PATH]
 //            [--payload seed|market|mbo] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
-//            [--recv-ts]
+//            [--recv-ts] [--overflow drop|block]
 //
 // --statistics sets Writer/SinkOptions::statistics (default page) to measure its cost;
 // --encoding the payload column's encoding (writer mode; default: the library's, a dictionary
@@ -16,7 +16,8 @@
 // per core, up to 4).
 // --durability sets Writer/SinkOptions::durability (footer checkpoints, fsync) to measure its
 // cost. Sink mode only: --rate paces the producers to that many records per second in total
-// (0: as fast as they can), and --rotate-seconds rotates files by age (--output then needs
+// (0: as fast as they can), --overflow block makes a full ring wait instead of dropping (every
+// record captured: the worker's end-to-end rate), and --rotate-seconds rotates files by age (--output then needs
 // {seq}); tests/soak.sh uses both. --recv-ts adds the sink's recv_ts column (stamped in
 // try_record: the CPU's counter where it can, converted by the worker).
 // --payload-file reads the rows from a file written by --mode dump instead of generating them.
@@ -88,6 +89,7 @@ struct Args {
     double rate = 0;
     double rotate_seconds = 0;
     bool recv_ts = false;
+    pf::Overflow overflow = pf::Overflow::Drop;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -100,7 +102,8 @@ struct Args {
                  "                [--compression-threads N] [--output PATH]\n"
                  "                [--payload seed|market|mbo] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
-                 "                [--rate RECORDS_PER_SEC] [--rotate-seconds S] [--recv-ts]\n",
+                 "                [--rate RECORDS_PER_SEC] [--rotate-seconds S] [--recv-ts]\n"
+                 "                [--overflow drop|block]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -141,6 +144,10 @@ Args parse(int argc, char** argv) {
             else usage("unknown durability: " + v);
         }
         else if (flag == "--payload-file") a.payload_file = v;
+        else if (flag == "--overflow") {
+            if (v != "drop" && v != "block") usage("unknown overflow policy: " + v);
+            a.overflow = v == "block" ? pf::Overflow::Block : pf::Overflow::Drop;
+        }
         else if (flag == "--mode") {
             if (v != "writer" && v != "sink" && v != "typed" && v != "typed-writer" && v != "encodings" &&
                 v != "ceiling" && v != "dump") {
@@ -372,6 +379,7 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     options.compression_threads = a.compression_threads;
     options.statistics = a.statistics;
     options.recv_ts = a.recv_ts;
+    options.overflow = a.overflow;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
@@ -433,6 +441,7 @@ Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atom
     options.compression_threads = a.compression_threads;
     options.statistics = a.statistics;
     options.recv_ts = a.recv_ts;
+    options.overflow = a.overflow;
     pf::Sink sink(options);
     std::vector<pf::Sink::Producer> producers;
     for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());

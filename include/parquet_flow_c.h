@@ -292,7 +292,7 @@ typedef struct pf_sink_config {
     uint64_t ring_bytes;        /* per producer; 0: 8 MiB */
     uint64_t max_record_bytes;  /* 0: 64 KiB */
     uint64_t max_producers;     /* 0: 64 */
-    uint64_t row_group_rows;    /* 0: 16,384 */
+    uint64_t row_group_rows;    /* 0: 16,384, or 131,072 with tables */
     int64_t flush_interval_ns;  /* -1: 1 s; 0: only full row groups */
     int32_t recv_ts;            /* nonzero: add the column */
     int32_t producer_id;

@@ -80,7 +80,9 @@ struct SinkOptions {
     std::optional<std::size_t> max_record_bytes{};
     // Most producers at once; default 64.
     std::optional<std::size_t> max_producers{};
-    // Records per row group; default 16,384.
+    // Records per row group; default 16,384, or 131,072 in a sink with tables (typed columns
+    // are narrow: larger row groups compress better; docs/BENCHMARKS.md). Each table holds up
+    // to this many records (times record_bytes) in memory before writing them.
     std::optional<std::size_t> row_group_rows{};
     // A partial row group is written once its oldest record waited this long, so data reaches
     // the file at low rates too; default 1 s; zero: only full row groups (and flush/close).

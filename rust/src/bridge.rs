@@ -14,7 +14,10 @@ use crate::parquet::{
     LogicalType, PhysicalType, RecordColumns, RecordField, RecordLayout, Repetition,
     StatisticsLevel, TimeUnit, WriterOptions,
 };
-use crate::sink::{ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats};
+use crate::sink::{
+    ClockSource, DetachedProducer, Overflow, Producer, Sink, SinkConfig, SinkStats,
+    TYPED_ROW_GROUP_ROWS,
+};
 
 #[cxx::bridge(namespace = "parquet_flow::bridge")]
 mod ffi {
@@ -402,8 +405,8 @@ mod ffi {
 }
 
 pub use ffi::{
-    ColumnInfo, ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters, SinkSettings, Status,
-    TableSpec, WriterConfig, WriterTotals,
+    ColumnInfo, ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters,
+    SinkSettings, Status, TableSpec, WriterConfig, WriterTotals,
 };
 
 /// Logical kind codes: the bridge's `LogicalCode` table.
@@ -803,7 +806,9 @@ fn logical_codes(l: LogicalType) -> (u8, u8, bool, u8, bool, i32, i32) {
         LogicalType::Timestamp { unit, utc } => {
             (logical_kind::TIMESTAMP, unit as u8, utc, 0, false, 0, 0)
         }
-        LogicalType::Integer { bits, signed } => (logical_kind::INTEGER, 0, false, bits, signed, 0, 0),
+        LogicalType::Integer { bits, signed } => {
+            (logical_kind::INTEGER, 0, false, bits, signed, 0, 0)
+        }
         LogicalType::Decimal { precision, scale } => {
             (logical_kind::DECIMAL, 0, false, 0, false, precision, scale)
         }
@@ -924,17 +929,21 @@ impl WriterCore {
         let Some(writer) = self.writer.as_ref() else {
             return Vec::new();
         };
-        let encodings = self.table.as_ref().map(|(l, _)| l.encodings()).unwrap_or_default();
+        let encodings = self
+            .table
+            .as_ref()
+            .map(|(l, _)| l.encodings())
+            .unwrap_or_default();
         writer
             .columns()
             .iter()
             .map(|c| {
                 let (logical, time_unit, utc, int_bits, int_signed, precision, scale) =
                     logical_codes(c.logical);
-                let encoding = encodings
-                    .iter()
-                    .find(|(n, _)| *n == c.name)
-                    .map_or_else(|| crate::parquet::writer::default_encoding(c.physical), |e| e.1);
+                let encoding = encodings.iter().find(|(n, _)| *n == c.name).map_or_else(
+                    || crate::parquet::writer::default_encoding(c.physical),
+                    |e| e.1,
+                );
                 ColumnInfo {
                     name: c.name.clone(),
                     physical: c.physical as u8,
@@ -1069,6 +1078,9 @@ fn open_sink(
     let result = guarded("open_sink", || {
         let mut config = sink_config(settings)?;
         config.tables = tables_from(tables, fields)?;
+        if settings.row_group_rows == 0 && !config.tables.is_empty() {
+            config.row_group_rows = TYPED_ROW_GROUP_ROWS;
+        }
         Sink::open(config)
     });
     let (sink, result) = match result {

@@ -31,10 +31,15 @@ use crate::error::{Error, Result};
 /// PLAIN (arrow-rs's default dictionary page limit).
 pub const DICTIONARY_LIMIT: usize = 1 << 20;
 /// A dictionary is tried on the first this many values of a chunk first; where more than
-/// `PROBE_DISTINCT_PERCENT` of them are distinct, the chunk is written in the fallback encoding
-/// from the start (a dictionary of unique values only costs).
+/// `PROBE_DISTINCT_PERCENT` of them are distinct, on the first `WIDE_PROBE_VALUES`, and where
+/// more than `WIDE_PROBE_DISTINCT_PERCENT` of those are distinct too, the chunk is written in
+/// the fallback encoding from the start (a dictionary of unique values only costs). The wider
+/// look finds values that repeat over a longer stretch than a thousand rows: the prices of a
+/// few hundred instruments interleaved, say (measured in docs/FORMAT.md, "Typed tables").
 const PROBE_VALUES: usize = 1024;
 const PROBE_DISTINCT_PERCENT: usize = 75;
+const WIDE_PROBE_VALUES: usize = 8192;
+const WIDE_PROBE_DISTINCT_PERCENT: usize = 50;
 
 /// Whether DELTA_BINARY_PACKED would store an INT32/INT64 chunk's first `PROBE_VALUES` values in
 /// at most half their PLAIN size: the bit width of each miniblock of 32 deltas (what the encoder
@@ -57,7 +62,9 @@ fn delta_pays(column: &Column, input: &ColumnInput<'_>, values: usize) -> bool {
             i64::from_le_bytes(b.try_into().unwrap_or_default())
         }
     };
-    let deltas: Vec<i64> = (1..n).map(|i| value(i).wrapping_sub(value(i - 1))).collect();
+    let deltas: Vec<i64> = (1..n)
+        .map(|i| value(i).wrapping_sub(value(i - 1)))
+        .collect();
     let packed_bits: usize = deltas
         .chunks(32)
         .map(|mini| {
@@ -172,7 +179,9 @@ impl PageEncoder {
         let fallback = match settings.encoding {
             // Integers a dictionary does not suit are often sequence numbers, ids or times that
             // climb: DELTA_BINARY_PACKED where it halves them, else PLAIN.
-            Encoding::RleDictionary if !dictionary_on && delta_pays(column, input, counts.values) => {
+            Encoding::RleDictionary
+                if !dictionary_on && delta_pays(column, input, counts.values) =>
+            {
                 Encoding::DeltaBinaryPacked
             }
             Encoding::RleDictionary => Encoding::Plain,
@@ -374,7 +383,16 @@ impl PageEncoder {
         let probe = values.min(PROBE_VALUES);
         self.indices.clear();
         insert_values(dictionary, column, input, 0, probe, &mut self.indices);
-        probe < PROBE_VALUES || dictionary.len() * 100 <= probe * PROBE_DISTINCT_PERCENT
+        if probe < PROBE_VALUES || dictionary.len() * 100 <= probe * PROBE_DISTINCT_PERCENT {
+            return true;
+        }
+        let wide = values.min(WIDE_PROBE_VALUES);
+        if wide < WIDE_PROBE_VALUES {
+            return false;
+        }
+        self.indices.clear();
+        insert_values(dictionary, column, input, probe, wide, &mut self.indices);
+        dictionary.len() * 100 <= wide * WIDE_PROBE_DISTINCT_PERCENT
     }
 
     /// Writes the dictionary page, then the data pages that waited for it.

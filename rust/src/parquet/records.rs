@@ -377,6 +377,8 @@ impl RecordColumns {
     /// Transposes `records` (whole records of `layout`, back to back) into the field buffers,
     /// replacing what they held. CHARS values that are not UTF-8 have each invalid sequence
     /// replaced by U+FFFD, so that every reader opens the column (a STRING must be UTF-8).
+    /// Records are taken a block at a time, every field of a block before the next block, so
+    /// each record is read from cache rather than memory once per field.
     pub fn fill(&mut self, layout: &RecordLayout, records: &[u8]) {
         let size = layout.record_bytes as usize;
         debug_assert_eq!(records.len() % size, 0);
@@ -385,54 +387,20 @@ impl RecordColumns {
         self.fields
             .resize_with(layout.fields.len(), FieldValues::default);
         for (field, out) in layout.fields.iter().zip(&mut self.fields) {
-            out.values.clear();
             out.offsets.clear();
-            let at = field.offset as usize;
-            let each = records.chunks_exact(size);
-            match (field.ty, field.physical()) {
-                (FieldType::Chars, _) => {
-                    let len = field.length as usize;
-                    out.offsets.reserve(rows + 1);
-                    out.offsets.push(0);
-                    for r in each {
-                        let raw = &r[at..at + len];
-                        let end = raw.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
-                        let text = &raw[..end];
-                        if text.is_ascii() || std::str::from_utf8(text).is_ok() {
-                            out.values.extend_from_slice(text);
-                        } else {
-                            out.values
-                                .extend_from_slice(String::from_utf8_lossy(text).as_bytes());
-                        }
-                        out.offsets.push(out.values.len() as u32);
-                    }
-                }
-                (FieldType::Bool, _) => {
-                    out.values.extend(each.map(|r| (r[at] != 0) as u8));
-                }
-                (FieldType::Int8, _) => {
-                    widen::<1, 4>(out, each, at, |b| (b[0] as i8 as i32).to_le_bytes())
-                }
-                (FieldType::Int16, _) => widen::<2, 4>(out, each, at, |b| {
-                    (i16::from_le_bytes(b) as i32).to_le_bytes()
-                }),
-                (FieldType::UInt8, _) => {
-                    widen::<1, 4>(out, each, at, |b| (b[0] as i32).to_le_bytes())
-                }
-                (FieldType::UInt16, _) => widen::<2, 4>(out, each, at, |b| {
-                    (u16::from_le_bytes(b) as i32).to_le_bytes()
-                }),
-                (FieldType::UInt32, PhysicalType::Int64) => widen::<4, 8>(out, each, at, |b| {
-                    (u32::from_le_bytes(b) as i64).to_le_bytes()
-                }),
-                _ => {
-                    // Same width in the record and the column: the bytes as they are.
-                    let len = field.size() as usize;
-                    out.values.reserve(rows * len);
-                    for r in each {
-                        out.values.extend_from_slice(&r[at..at + len]);
-                    }
-                }
+            out.values.clear();
+            if field.ty == FieldType::Chars {
+                out.offsets.reserve(rows + 1);
+                out.offsets.push(0);
+            } else {
+                out.values.resize(rows * column_width(field), 0);
+            }
+        }
+        let block_rows = (TRANSPOSE_BLOCK_BYTES / size).max(1);
+        for (b, block) in records.chunks(block_rows * size).enumerate() {
+            let first = b * block_rows;
+            for (field, out) in layout.fields.iter().zip(&mut self.fields) {
+                transpose(field, out, block, size, first);
             }
         }
     }
@@ -451,18 +419,87 @@ impl RecordColumns {
     }
 }
 
-/// Reads `N` bytes at `at` of each record and writes the `M`-byte column value `convert` makes.
+/// Records are transposed in blocks of about this many bytes (they stay in the L1/L2 cache
+/// while every field is taken from them).
+const TRANSPOSE_BLOCK_BYTES: usize = 32 << 10;
+
+/// Bytes of one value in a fixed-width field's column.
+fn column_width(field: &RecordField) -> usize {
+    match (field.ty, field.physical()) {
+        (FieldType::Bool, _) => 1,
+        (_, PhysicalType::Int32) => 4,
+        (FieldType::UInt32, PhysicalType::Int64) => 8,
+        _ => field.size() as usize,
+    }
+}
+
+/// Appends one block of records' values of `field` to `out` (fixed widths: at row `first`).
+fn transpose(field: &RecordField, out: &mut FieldValues, block: &[u8], size: usize, first: usize) {
+    let at = field.offset as usize;
+    let each = block.chunks_exact(size);
+    match (field.ty, field.physical()) {
+        (FieldType::Chars, _) => {
+            let len = field.length as usize;
+            for r in each {
+                let raw = &r[at..at + len];
+                let end = raw.iter().rposition(|&b| b != 0).map_or(0, |p| p + 1);
+                let text = &raw[..end];
+                if text.is_ascii() || std::str::from_utf8(text).is_ok() {
+                    out.values.extend_from_slice(text);
+                } else {
+                    out.values
+                        .extend_from_slice(String::from_utf8_lossy(text).as_bytes());
+                }
+                out.offsets.push(out.values.len() as u32);
+            }
+        }
+        (FieldType::Bool, _) => widen::<1, 1>(out, each, at, first, |b| [(b[0] != 0) as u8]),
+        (FieldType::Int8, _) => {
+            widen::<1, 4>(out, each, at, first, |b| (b[0] as i8 as i32).to_le_bytes())
+        }
+        (FieldType::Int16, _) => widen::<2, 4>(out, each, at, first, |b| {
+            (i16::from_le_bytes(b) as i32).to_le_bytes()
+        }),
+        (FieldType::UInt8, _) => {
+            widen::<1, 4>(out, each, at, first, |b| (b[0] as i32).to_le_bytes())
+        }
+        (FieldType::UInt16, _) => widen::<2, 4>(out, each, at, first, |b| {
+            (u16::from_le_bytes(b) as i32).to_le_bytes()
+        }),
+        (FieldType::UInt32, PhysicalType::Int64) => widen::<4, 8>(out, each, at, first, |b| {
+            (u32::from_le_bytes(b) as i64).to_le_bytes()
+        }),
+        // Same width in the record and the column: the bytes as they are (a fixed-size copy per
+        // value for the common widths, not a call to memcpy).
+        _ => match field.size() {
+            4 => widen::<4, 4>(out, each, at, first, |b| b),
+            8 => widen::<8, 8>(out, each, at, first, |b| b),
+            2 => widen::<2, 2>(out, each, at, first, |b| b),
+            1 => widen::<1, 1>(out, each, at, first, |b| b),
+            len => {
+                let len = len as usize;
+                let dst = &mut out.values[first * len..];
+                for (d, r) in dst.chunks_exact_mut(len).zip(each) {
+                    d.copy_from_slice(&r[at..at + len]);
+                }
+            }
+        },
+    }
+}
+
+/// Reads `N` bytes at `at` of each record and writes the `M`-byte column value `convert` makes,
+/// from row `first` of the column on.
 fn widen<'a, const N: usize, const M: usize>(
     out: &mut FieldValues,
-    records: impl ExactSizeIterator<Item = &'a [u8]>,
+    records: impl Iterator<Item = &'a [u8]>,
     at: usize,
+    first: usize,
     convert: impl Fn([u8; N]) -> [u8; M],
 ) {
-    out.values.reserve(records.len() * M);
-    for r in records {
-        let mut b = [0u8; N];
-        b.copy_from_slice(&r[at..at + N]);
-        out.values.extend_from_slice(&convert(b));
+    let dst = &mut out.values[first * M..];
+    for (d, r) in dst.chunks_exact_mut(M).zip(records) {
+        let b: [u8; N] = r[at..at + N].try_into().unwrap_or([0; N]);
+        d.copy_from_slice(&convert(b));
     }
 }
 

@@ -31,7 +31,7 @@ use crossbeam_channel::Sender;
 pub use files::{expand_pattern, INPROGRESS};
 pub use options::{
     sink_columns, validate, ClockSource, Overflow, SinkConfig, MAX_RECORD_BYTES, MAX_RETRY_BACKOFF,
-    MAX_TABLES, TABLE_TOKEN,
+    MAX_TABLES, TABLE_TOKEN, TYPED_ROW_GROUP_ROWS,
 };
 pub use producer::{
     simulate_membarrier_failure_for_testing, uses_membarrier, DetachedProducer, Producer,

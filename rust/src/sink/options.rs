@@ -324,6 +324,12 @@ fn validate_tables(config: &SinkConfig, ring_max: usize) -> Result<()> {
     Ok(())
 }
 
+/// The row-group size the C++ and C APIs give a sink with tables when none is asked for (a
+/// typed record is a few narrow columns: row groups of 16,384 rows, the payload default, leave
+/// each column chunk a few dozen KiB, which compress and amortize dictionaries worse; measured
+/// in docs/BENCHMARKS.md).
+pub const TYPED_ROW_GROUP_ROWS: usize = 131_072;
+
 /// Most tables in one sink (each has its own open file). The ring frame's tag carries the
 /// table's index, which has room for far more.
 pub const MAX_TABLES: usize = 4096;
