@@ -9,8 +9,9 @@
 #     RATES  comma-separated records/s (default 3000000,4000000,4500000)
 #     REPS   runs per rate (default 3); SECONDS per run (default 5)
 #
-# BUILD_DIR selects the build (default build/release); PF_BENCH_FLAGS adds pf_bench flags
-# (PF_BENCH_FLAGS=--recv-ts: with receive timestamps).
+# BUILD_DIR selects the build (default build/release); PF_BENCH_FLAGS adds pf_bench flags, after
+# the ones above so they may override them (PF_BENCH_FLAGS=--recv-ts: with receive timestamps;
+# PF_BENCH_FLAGS="--mode typed --row-group-rows 131072": typed 56-byte market-by-order records).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rates=${1:-3000000,4000000,4500000}
@@ -29,8 +30,8 @@ trap cleanup EXIT
 for rep in $(seq "$reps"); do
   for rate in ${rates//,/ }; do
     # shellcheck disable=SC2086 # PF_BENCH_FLAGS is a list of flags
-    out=$("$bench" ${PF_BENCH_FLAGS:-} --mode sink --producers 1 --row-size 256 --row-group-rows 16384 --ring-bytes 67108864 \
-            --rows $((rate * seconds)) --rate "$rate" --rotate-seconds 1 --output "$dir/r-{seq}.parquet" 2>/dev/null)
+    out=$("$bench" --mode sink --producers 1 --row-size 256 --row-group-rows 16384 --ring-bytes 67108864 \
+            --rows $((rate * seconds)) --rate "$rate" --rotate-seconds 1 --output "$dir/r-{seq}.parquet" ${PF_BENCH_FLAGS:-} 2>/dev/null)
     get() { sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<<"$out" | head -1; }
     printf 'rate=%s achieved=%.0f accepted=%s dropped=%s ring_high_water=%s seconds=%s\n' \
       "$rate" "$(get rows_per_sec)" "$(get accepted)" "$(get dropped)" "$(get ring_high_water)" "$(get seconds)"
