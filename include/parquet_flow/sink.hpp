@@ -7,6 +7,7 @@
 //   auto producer = sink.producer();             // one per thread
 //   producer.try_record(bytes);                  // hot path: copy and return, never blocks
 //   producer.try_record(message);                // a trivially copyable struct: its sizeof bytes
+//   producer.try_record(trades, trade);          // a typed table's record (table.hpp): columns
 //   sink.close();                                // drain, write footers; throws on failure
 //
 // `bytes` is any contiguous range of 1-byte elements (std::span, std::vector, std::array,
