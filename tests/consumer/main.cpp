@@ -1,4 +1,5 @@
-// Writes a file through the installed C++ API and checks what close() reports.
+// Writes a file and a typed capture through the installed C++ API and checks what they hold.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -31,6 +32,34 @@ int main() {
         report.report.find("\"rows\":[{\"n\":1},{\"n\":2},{\"n\":3}]") == std::string::npos ||
         !report.rows_error.empty()) {
         std::fprintf(stderr, "unexpected inspect report: %s %s\n", report.report.c_str(), report.rows_error.c_str());
+        return 1;
+    }
+    // A typed capture: a struct's members become columns (table.hpp through the package).
+    struct Tick {
+        std::int64_t id;
+        double px;
+        char sym[4];
+    };
+    try {
+        std::filesystem::remove("consumer_ticks.parquet");
+        pf::SinkOptions options;
+        options.path = "consumer_ticks.parquet";
+        const auto ticks = options.add_table(pf::Table<Tick>(
+            "ticks", {pf::field("id", &Tick::id), pf::field("px", &Tick::px), pf::field("sym", &Tick::sym)}));
+        pf::Sink sink(options);
+        auto producer = sink.producer();
+        const bool ok = producer.try_record(ticks, Tick{7, 1.5, {'A', 'B', 0, 0}}) &&
+                        producer.try_record(ticks, Tick{8, 2.25, {'X', 'Y', 'Z', 'W'}});
+        const pf::SinkStats stats = sink.close();
+        const pf::Inspection typed = pf::inspect("consumer_ticks.parquet", {.rows = 2, .json = true});
+        if (!ok || stats.rows_written != 2 ||
+            typed.report.find(R"("rows":[{"id":7,"px":1.5,"sym":"AB"},{"id":8,"px":2.25,"sym":"XYZW"}])") ==
+                std::string::npos) {
+            std::fprintf(stderr, "unexpected typed capture: %s\n", typed.report.c_str());
+            return 1;
+        }
+    } catch (const pf::Error& e) {
+        std::fprintf(stderr, "parquet_flow error (typed capture): %s\n", e.what());
         return 1;
     }
     // Errors cross the library boundary as parquet_flow::Error (with a shared library too).
