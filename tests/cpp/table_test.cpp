@@ -141,8 +141,10 @@ i128 pow10(int n) {
 // The range of values a field of type `t` under annotation `l` may hold.
 std::pair<i128, i128> domain(FT t, const LT& l) {
     const int bits = static_cast<int>(width(t) * 8);
-    i128 lo = is_signed(t) ? -(i128(1) << (bits - 1)) : 0;
-    i128 hi = is_signed(t) ? (i128(1) << (bits - 1)) - 1 : (i128(1) << bits) - 1;
+    // BYTES(16) holds any 128-bit two's complement value (a DECIMAL); integers their own range.
+    const i128 max128 = static_cast<i128>(~static_cast<unsigned __int128>(0) >> 1);
+    i128 lo = t == FT::Bytes ? -max128 - 1 : is_signed(t) ? -(i128(1) << (bits - 1)) : 0;
+    i128 hi = t == FT::Bytes ? max128 : is_signed(t) ? (i128(1) << (bits - 1)) - 1 : (i128(1) << bits) - 1;
     const auto clamp = [&](i128 a, i128 b) {
         lo = std::max(lo, a);
         hi = std::min(hi, b);
@@ -167,7 +169,7 @@ std::pair<i128, i128> domain(FT t, const LT& l) {
 }
 
 i128 random_in(Rng& rng, i128 lo, i128 hi) {
-    const auto span = static_cast<unsigned __int128>(hi - lo);
+    const auto span = static_cast<unsigned __int128>(hi) - static_cast<unsigned __int128>(lo);
     if (span == ~static_cast<unsigned __int128>(0)) return static_cast<i128>((static_cast<unsigned __int128>(rng.next()) << 64) | rng.next());
     const unsigned __int128 r = (static_cast<unsigned __int128>(rng.next()) << 64) | rng.next();
     return lo + static_cast<i128>(r % (span + 1));
