@@ -904,7 +904,7 @@ impl WriterCore {
                 ));
             };
             let size = layout.record_bytes as usize;
-            if records.len() % size != 0 {
+            if !records.len().is_multiple_of(size) {
                 return Err(Error::invalid(format!(
                     "write_records: {} bytes are not whole records of table '{}' ({size} bytes each)",
                     records.len(),

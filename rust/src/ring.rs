@@ -51,8 +51,9 @@ const ALIGN: usize = 8;
 pub struct CachePadded<T>(pub T);
 
 /// Counters written by the producer only (plain stores, no read-modify-write) and read by
-/// `stats()` from any thread.
+/// `stats()` from any thread. The two every call writes come first.
 #[derive(Default)]
+#[repr(C)]
 pub struct ProducerCounters {
     pub attempted: AtomicU64,
     pub accepted: AtomicU64,
@@ -67,12 +68,16 @@ pub struct ProducerCounters {
     pub blocked_ns: AtomicU64,
 }
 
-/// The line the producer writes on every record: the published end and the busy flag.
+/// The line the producer writes on every record: the published end, the busy flag and the
+/// producer's counters (`attempted` and `accepted` in the same 64 bytes as the first two), so a
+/// call writes one line of the ring's besides the frame.
+#[repr(C)]
 pub struct ProducerLine {
     head: AtomicU64,
     /// Nonzero while the producer is inside a call that may publish (see `sink/producer.rs`):
     /// `close()` waits for it to clear before the final drain.
     pub busy: AtomicU32,
+    pub counters: ProducerCounters,
 }
 
 pub struct Ring {
@@ -81,7 +86,6 @@ pub struct Ring {
     mask: usize,
     producer: CachePadded<ProducerLine>,
     tail: CachePadded<AtomicU64>,
-    pub counters: CachePadded<ProducerCounters>,
     /// Largest occupancy (bytes) the consumer has seen.
     pub high_water: AtomicU64,
     /// Set when the producer handle is gone: once drained, the ring can be dropped.
@@ -122,6 +126,9 @@ pub fn channel(capacity: usize) -> (RingProducer, RingConsumer) {
     let ring = Arc::new(Ring::new(capacity));
     (
         RingProducer {
+            base: ring.base(),
+            capacity: ring.capacity,
+            mask: ring.mask,
             ring: ring.clone(),
             head: 0,
             cached_tail: 0,
@@ -148,9 +155,9 @@ impl Ring {
             producer: CachePadded(ProducerLine {
                 head: AtomicU64::new(0),
                 busy: AtomicU32::new(0),
+                counters: ProducerCounters::default(),
             }),
             tail: CachePadded(AtomicU64::new(0)),
-            counters: CachePadded(ProducerCounters::default()),
             high_water: AtomicU64::new(0),
             abandoned: AtomicBool::new(false),
             #[cfg(loom)]
@@ -205,14 +212,29 @@ impl Ring {
     pub fn busy(&self) -> &AtomicU32 {
         &self.producer.0.busy
     }
+
+    /// The producer's counters (on its line: see [`ProducerLine`]).
+    pub fn counters(&self) -> &ProducerCounters {
+        &self.producer.0.counters
+    }
 }
 
 /// The producer's end of a ring. Not `Clone`, and `try_push` takes `&mut self`: one writer.
+/// It keeps its own copies of the ring's buffer address and size, so a push reads no line of
+/// the ring's but the one it writes and, when the ring looks full, the consumer's tail.
 pub struct RingProducer {
     ring: Arc<Ring>,
     head: u64,
     cached_tail: u64,
+    base: *mut u8,
+    capacity: usize,
+    mask: usize,
 }
+
+// SAFETY: `base` points into the buffer of the ring that `ring` keeps alive; the producer end is
+// used by one thread at a time (`&mut self`), as before it held the pointer.
+unsafe impl Send for RingProducer {}
+unsafe impl Sync for RingProducer {}
 
 impl RingProducer {
     /// The shared ring (its counters and flags).
@@ -232,25 +254,25 @@ impl RingProducer {
     #[inline]
     pub fn try_push_tagged(&mut self, tag: u32, extra: &[u8], payload: &[u8]) -> bool {
         let ring = &*self.ring;
-        if payload.len() > ring.max_payload(extra.len()) {
+        if payload.len() > max_payload(self.capacity, extra.len()) {
             return false;
         }
         let frame = align(HEADER + extra.len() + payload.len());
-        let pos = (self.head as usize) & ring.mask;
-        let to_end = ring.capacity - pos;
+        let pos = (self.head as usize) & self.mask;
+        let to_end = self.capacity - pos;
         let needed = if frame <= to_end {
             frame
         } else {
             to_end + frame
         };
-        if self.head + needed as u64 - self.cached_tail > ring.capacity as u64 {
+        if self.head + needed as u64 - self.cached_tail > self.capacity as u64 {
             // Acquire: the consumer's reads of the bytes it freed happen before our writes.
             self.cached_tail = ring.tail.0.load(Ordering::Acquire);
-            if self.head + needed as u64 - self.cached_tail > ring.capacity as u64 {
+            if self.head + needed as u64 - self.cached_tail > self.capacity as u64 {
                 return false;
             }
         }
-        let base = ring.base();
+        let base = self.base;
         let mut at = pos;
         if frame > to_end {
             ring.track(pos, 4, true);

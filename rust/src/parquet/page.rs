@@ -75,8 +75,8 @@ fn delta_pays(column: &Column, input: &ColumnInput<'_>, values: usize) -> bool {
         })
         .sum();
     let block_headers = deltas.len().div_ceil(128) * 8 * 8; // each block's min delta (varint)
-    // At most 55 %: random values spanning half the type's width (16 of 32 bits) still gain
-    // under ZSTD (2.0 against 2.4 bytes per value measured), wider ones do not.
+                                                            // At most 55 %: random values spanning half the type's width (16 of 32 bits) still gain
+                                                            // under ZSTD (2.0 against 2.4 bytes per value measured), wider ones do not.
     20 * (packed_bits + block_headers) <= 11 * n * width * 8
 }
 

@@ -138,9 +138,17 @@ fn membarrier(_cmd: libc::c_int) -> bool {
 }
 
 /// A producer's handle: owns one ring's producer end. Use it from one thread at a time.
+/// The sink's settings a call needs are copied in here, so a call reads the shared state's
+/// line only for the sink's state.
 pub struct Producer {
     ring: RingProducer,
     shared: Arc<Shared>,
+    /// Copies of `shared`'s `recv_ts`, `tsc`, `seq`, `max_payload`, and whether it has tables.
+    recv_ts: bool,
+    tsc: bool,
+    stamp_seq: bool,
+    typed: bool,
+    max_payload: usize,
     id: u32,
     seq: u64,
     attempted: u64,
@@ -163,6 +171,11 @@ impl Producer {
     pub(super) fn new(ring: RingProducer, shared: Arc<Shared>, id: u32) -> Producer {
         Producer {
             ring,
+            recv_ts: shared.recv_ts,
+            tsc: shared.tsc,
+            stamp_seq: shared.seq,
+            typed: !shared.record_bytes.is_empty(),
+            max_payload: shared.max_payload,
             shared,
             id,
             seq: 0,
@@ -184,14 +197,14 @@ impl Producer {
     /// In a sink with tables, the record goes to table 0 (see `try_record_table`).
     #[inline]
     pub fn try_record(&mut self, payload: &[u8]) -> bool {
-        let table = (!self.shared.record_bytes.is_empty()).then_some(0);
+        let table = self.typed.then_some(0);
         self.stamped(table, payload)
     }
 
     /// As `try_record`, with the caller's receive timestamp (ns since the Unix epoch).
     #[inline]
     pub fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
-        let table = (!self.shared.record_bytes.is_empty()).then_some(0);
+        let table = self.typed.then_some(0);
         self.record(table, payload, recv_ts_ns, 0)
     }
 
@@ -211,9 +224,9 @@ impl Producer {
     /// Records with `recv_ts` read here, if the sink has that column.
     #[inline(always)]
     fn stamped(&mut self, table: Option<u32>, payload: &[u8]) -> bool {
-        if !self.shared.recv_ts {
+        if !self.recv_ts {
             self.record(table, payload, 0, 0)
-        } else if self.shared.tsc {
+        } else if self.tsc {
             self.record(table, payload, crate::clock::ticks() as i64, TAG_TICKS)
         } else {
             self.record(table, payload, now_ns(), 0)
@@ -229,7 +242,7 @@ impl Producer {
         // SAFETY: `self.ring` keeps the ring alive for the whole call, and the ring is only used
         // through shared references here (try_push's `&mut` is to the producer end, not it).
         let ring: &crate::ring::Ring = unsafe { &*ring };
-        let counters = &ring.counters.0;
+        let counters = ring.counters();
         let busy = ring.busy();
         busy.store(1, Ordering::Relaxed);
         light_barrier();
@@ -251,7 +264,7 @@ impl Producer {
                 return false;
             }
             tag |= table << TABLE_SHIFT;
-        } else if payload.len() > self.shared.max_payload {
+        } else if payload.len() > self.max_payload {
             self.dropped_oversize += 1;
             counters
                 .dropped_oversize
@@ -261,11 +274,11 @@ impl Producer {
         }
         let mut extra = [0u8; 16];
         let mut n = 0;
-        if self.shared.recv_ts {
+        if self.recv_ts {
             extra[..8].copy_from_slice(&recv_ts.to_le_bytes());
             n = 8;
         }
-        if self.shared.seq {
+        if self.stamp_seq {
             extra[n..n + 8].copy_from_slice(&seq.to_le_bytes());
             n += 8;
         }
@@ -291,7 +304,7 @@ impl Producer {
     fn refused(&mut self, tag: u32, extra: &[u8], payload: &[u8]) -> bool {
         let ring = Arc::as_ptr(self.ring.ring());
         // SAFETY: as in `try_record_at`: `self.ring` keeps the ring alive, used shared here.
-        let counters = unsafe { &(*ring).counters.0 };
+        let counters = unsafe { (*ring).counters() };
         let mut pushed = false;
         if self.shared.block {
             let started = std::time::Instant::now();

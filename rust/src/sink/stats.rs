@@ -100,7 +100,7 @@ impl Registry {
 
 /// Adds a ring's producer counters (and its high-water mark) to `s`.
 pub fn add_producer_counters(s: &mut SinkStats, ring: &Ring) {
-    let c = &ring.counters.0;
+    let c = ring.counters();
     let ring_totals = SinkStats {
         attempted: c.attempted.load(Ordering::Relaxed),
         accepted: c.accepted.load(Ordering::Relaxed),
