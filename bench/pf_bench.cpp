@@ -6,7 +6,7 @@
 //            [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]
 //            [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]
 //            [--compression-threads N] [--output PATH]
-//            [--payload seed|market|mbo] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
+//            [--payload seed|market|mbo|itch] [--payload-file PATH] [--producers N] [--ring-bytes BYTES]
 //            [--durability on-close|row-group|sync] [--rate RECORDS_PER_SEC] [--rotate-seconds S]
 //            [--recv-ts] [--overflow drop|block]
 //
@@ -43,7 +43,9 @@
 // column per field; typed-writer writes the same records with Writer::write_records in row
 // groups of --row-group-rows; encodings writes each field of those records alone in every
 // encoding that fits it and prints the bytes per record of each (how the defaults were chosen).
-// Typed modes generate min(--rows, 2^21) records and cycle through them.
+// Typed modes generate min(--rows, 2^21) records and cycle through them. typed mode with
+// --payload itch captures a synthetic ITCH 5.0 feed instead (examples/itch.hpp: add order,
+// executed, cancel, delete and trade messages of 19 to 44 bytes, each into its own table).
 // Nulls (optional) / empty lists (repeated) fall on every --null-every-th row (writer mode).
 // A progress line goes to stderr every second.
 #include <algorithm>
@@ -60,6 +62,7 @@
 #include <thread>
 #include <vector>
 
+#include "itch.hpp"
 #include "mbo.hpp"
 #include "parquet_flow/parquet_flow.hpp"
 
@@ -100,7 +103,7 @@ struct Args {
                  "                [--compression uncompressed|snappy|gzip|zstd|lz4raw] [--gzip-level 0-9]\n"
                  "                [--zstd-level -7..22] [--statistics none|chunk|page] [--encoding plain|dictionary]\n"
                  "                [--compression-threads N] [--output PATH]\n"
-                 "                [--payload seed|market|mbo] [--payload-file PATH] [--producers N]\n"
+                 "                [--payload seed|market|mbo|itch] [--payload-file PATH] [--producers N]\n"
                  "                [--ring-bytes BYTES] [--durability on-close|row-group|sync]\n"
                  "                [--rate RECORDS_PER_SEC] [--rotate-seconds S] [--recv-ts]\n"
                  "                [--overflow drop|block]\n",
@@ -155,7 +158,7 @@ Args parse(int argc, char** argv) {
             }
             a.mode = v;
         }
-        else if (flag == "--payload") a.payload = v == "seed" || v == "market" || v == "mbo" ? v : (usage("unknown payload: " + v), v);
+        else if (flag == "--payload") a.payload = v == "seed" || v == "market" || v == "mbo" || v == "itch" ? v : (usage("unknown payload: " + v), v);
         else if (flag == "--repetition") {
             if (v == "required") a.repetition = pf::Repetition::Required;
             else if (v == "optional") a.repetition = pf::Repetition::Optional;
@@ -183,8 +186,11 @@ Args parse(int argc, char** argv) {
             usage("unknown flag " + flag);
         }
     }
-    if (a.mode == "typed" || a.mode == "typed-writer" || a.mode == "encodings") a.payload = "mbo";
+    const bool typed_mode = a.mode == "typed" || a.mode == "typed-writer" || a.mode == "encodings";
+    if (a.payload == "itch" && a.mode != "typed") usage("--payload itch is for --mode typed");
+    if (typed_mode && a.payload != "itch") a.payload = "mbo";
     if (a.payload == "mbo") a.row_size = sizeof(pfbench::MboRecord);
+    if (a.payload == "itch") a.row_size = sizeof(itch::Trade);  // the longest message
     if (a.row_group_rows == 0) usage("--row-group-rows must be positive");
     if (a.producers == 0) usage("--producers must be positive");
     if (a.row_size > 0xFFFF'FFFFull / a.row_group_rows) usage("--row-size x --row-group-rows must stay under 4 GiB");
@@ -196,6 +202,7 @@ std::vector<std::byte> generate(const Args& a) {
     const std::uint64_t rows = a.mode == "sink"      ? std::min<std::uint64_t>(a.rows, 65536)
                                : a.payload == "mbo" && a.mode != "dump" ? std::min<std::uint64_t>(a.rows, 1 << 21)
                                                      : a.rows;
+    if (a.payload == "itch") return {};  // generated with its tables (run_typed)
     std::vector<std::byte> out(rows * a.row_size);
     if (!a.payload_file.empty()) {
         std::FILE* f = std::fopen(a.payload_file.c_str(), "rb");
@@ -423,13 +430,47 @@ std::span<const pfbench::MboRecord> mbo_records(const std::vector<std::byte>& pa
     return {reinterpret_cast<const pfbench::MboRecord*>(payload.data()), payload.size() / sizeof(pfbench::MboRecord)};
 }
 
+// One generated ITCH message: its table and bytes.
+struct ItchMessage {
+    std::uint32_t table;
+    std::uint32_t length;
+    std::byte bytes[sizeof(itch::Trade)];
+};
+
 Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done,
                  pf::SinkStats& stats) {
     pf::SinkOptions options;
-    options.path = a.output;
-    std::filesystem::remove(options.path);
-    std::filesystem::remove(a.output + ".inprogress");
-    const auto table = options.add_table(pfbench::mbo_table());
+    const bool itch_feed = a.payload == "itch";
+    // ITCH: one file series per table. --output is a directory, or a pattern (with {seq}: its file
+    // names get "{table}-" in front).
+    const std::filesystem::path out(a.output);
+    options.path = !itch_feed || a.output.find("{table}") != std::string::npos ? out
+                   : a.output.find("{seq}") != std::string::npos
+                       ? out.parent_path() / ("{table}-" + out.filename().string())
+                       : out / "{table}.parquet";
+    std::vector<ItchMessage> messages;
+    std::uint64_t message_bytes = 0;
+    pf::Table<pfbench::MboRecord> table = pfbench::mbo_table();
+    if (itch_feed) {
+        for (const char* name : {"add_order", "order_executed", "order_cancel", "order_delete", "trade"}) {
+            std::filesystem::remove(a.output + "/" + name + ".parquet");
+        }
+        const itch::Tables tables(options);
+        itch::Feed feed(tables, 0);
+        messages.resize(std::min<std::uint64_t>(a.rows, 1 << 21));
+        for (ItchMessage& m : messages) {
+            feed.next([&](const auto& t, const auto& message) {
+                m.table = t.index();
+                m.length = sizeof message;
+                std::memcpy(m.bytes, &message, sizeof message);
+            });
+        }
+        for (std::uint64_t r = 0; r < a.rows; ++r) message_bytes += messages[r % messages.size()].length;
+    } else {
+        std::filesystem::remove(options.path);
+        std::filesystem::remove(a.output + ".inprogress");
+        table = options.add_table(pfbench::mbo_table());
+    }
     options.row_group_rows = a.row_group_rows;
     options.ring_bytes = a.ring_bytes;
     options.compression = a.compression;
@@ -462,7 +503,12 @@ Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atom
                     std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                               std::chrono::duration<double>(n / per_producer)));
                 }
-                producer.try_record(table, records[r % records.size()]);
+                if (itch_feed) {
+                    const ItchMessage& m = messages[r % messages.size()];
+                    producer.try_record_table(m.table, std::span<const std::byte>(m.bytes, m.length));
+                } else {
+                    producer.try_record(table, records[r % records.size()]);
+                }
                 if ((r / a.producers) % 4096 == 0) done += 4096;
             }
         });
@@ -474,7 +520,7 @@ Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atom
     timer.stop(result.seconds, result.cpu_seconds);
     result.rows = stats.rows_written;
     result.row_groups = stats.row_groups;
-    result.payload_bytes = stats.rows_written * a.row_size;
+    result.payload_bytes = itch_feed ? message_bytes : stats.rows_written * a.row_size;
     result.file_bytes = stats.bytes_written;
     return result;
 }
