@@ -172,7 +172,8 @@ i128 random_in(Rng& rng, i128 lo, i128 hi) {
     const auto span = static_cast<unsigned __int128>(hi) - static_cast<unsigned __int128>(lo);
     if (span == ~static_cast<unsigned __int128>(0)) return static_cast<i128>((static_cast<unsigned __int128>(rng.next()) << 64) | rng.next());
     const unsigned __int128 r = (static_cast<unsigned __int128>(rng.next()) << 64) | rng.next();
-    return lo + static_cast<i128>(r % (span + 1));
+    // In unsigned arithmetic: an offset above 2^127 does not fit an i128, the sum does.
+    return static_cast<i128>(static_cast<unsigned __int128>(lo) + r % (span + 1));
 }
 
 std::string hex(const std::uint8_t* p, std::size_t n) { return pftest::hex_json(reinterpret_cast<const std::byte*>(p), n); }
