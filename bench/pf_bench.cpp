@@ -319,6 +319,74 @@ struct Group {
     std::vector<std::uint8_t> def, rep;
 };
 
+// The writer settings the flags give (writer, typed-writer and encodings modes).
+pf::WriterOptions writer_options(const Args& a) {
+    pf::WriterOptions options;
+    options.compression = a.compression;
+    options.durability = a.durability;
+    options.statistics = a.statistics;
+    options.compression_threads = a.compression_threads;
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
+    return options;
+}
+
+// The sink settings the flags give (sink and typed modes); the path and tables are the mode's.
+void apply_sink_flags(const Args& a, pf::SinkOptions& options) {
+    options.row_group_rows = a.row_group_rows;
+    options.ring_bytes = a.ring_bytes;
+    options.compression = a.compression;
+    options.durability = a.durability;
+    if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::duration<double>(a.rotate_seconds));
+    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
+    options.zstd_level = a.zstd_level;
+    options.compression_threads = a.compression_threads;
+    options.statistics = a.statistics;
+    options.recv_ts = a.recv_ts;
+    options.overflow = a.overflow;
+}
+
+// Runs --producers threads through --rows records in total, each calling record(producer, r)
+// for its share of r (paced by --rate), then closes the sink; times from the start signal to
+// close() returning. Fills everything of the result but payload_bytes.
+template <class Record>
+Result drive_sink(const Args& a, pf::Sink& sink, std::atomic<std::uint64_t>& done, pf::SinkStats& stats,
+                  Record record) {
+    std::vector<pf::Sink::Producer> producers;
+    for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
+    Result result;
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (unsigned p = 0; p < a.producers; ++p) {
+        threads.emplace_back([&, p] {
+            auto& producer = producers[p];
+            while (!go.load()) std::this_thread::yield();
+            // Paced: this producer's n-th record is due at start + n / (rate / producers).
+            const double per_producer = a.rate / a.producers;
+            const auto start = std::chrono::steady_clock::now();
+            std::uint64_t n = 0;
+            for (std::uint64_t r = p; r < a.rows; r += a.producers, ++n) {
+                if (per_producer > 0 && n % 64 == 0) {
+                    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                              std::chrono::duration<double>(n / per_producer)));
+                }
+                record(producer, r);
+                if ((r / a.producers) % 4096 == 0) done += 4096;
+            }
+        });
+    }
+    const Timer timer;
+    go = true;
+    for (auto& t : threads) t.join();
+    stats = sink.close();
+    timer.stop(result.seconds, result.cpu_seconds);
+    result.rows = stats.rows_written;
+    result.row_groups = stats.row_groups;
+    result.file_bytes = stats.bytes_written;
+    return result;
+}
+
 Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
     std::vector<Group> groups;
     for (std::uint64_t first = 0; first < a.rows; first += a.row_group_rows) {
@@ -340,17 +408,10 @@ Result run_writer(const Args& a, const std::vector<std::byte>& payload, std::ato
     pf::Column column{"payload", pf::PhysicalType::ByteArray, a.repetition, 0, {}, {}};
     column.encoding = a.encoding;
     schema.add(column);
-    pf::WriterOptions options;
-    options.compression = a.compression;
-    options.durability = a.durability;
-    options.statistics = a.statistics;
-    options.compression_threads = a.compression_threads;
-    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
-    options.zstd_level = a.zstd_level;
 
     Result result;
     const Timer timer;
-    pf::Writer writer(a.output, schema, options);
+    pf::Writer writer(a.output, schema, writer_options(a));
     for (const Group& g : groups) {
         auto column = pf::ColumnData::byte_array(g.values, g.offsets);
         if (a.repetition == pf::Repetition::Optional) column.with_levels(g.def);
@@ -374,54 +435,14 @@ Result run_sink(const Args& a, const std::vector<std::byte>& payload, std::atomi
     // The benchmark owns its output: a sink never overwrites a file, so remove the last run's.
     std::filesystem::remove(options.path);
     std::filesystem::remove(a.output + ".inprogress");
-    options.row_group_rows = a.row_group_rows;
-    options.ring_bytes = a.ring_bytes;
+    apply_sink_flags(a, options);
     options.max_record_bytes = std::min<std::size_t>(a.row_size, a.ring_bytes / 4);
-    options.compression = a.compression;
-    options.durability = a.durability;
-    if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::duration<double>(a.rotate_seconds));
-    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
-    options.zstd_level = a.zstd_level;
-    options.compression_threads = a.compression_threads;
-    options.statistics = a.statistics;
-    options.recv_ts = a.recv_ts;
-    options.overflow = a.overflow;
     pf::Sink sink(options);
-    std::vector<pf::Sink::Producer> producers;
-    for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
-
-    Result result;
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (unsigned p = 0; p < a.producers; ++p) {
-        threads.emplace_back([&, p] {
-            auto& producer = producers[p];
-            while (!go.load()) std::this_thread::yield();
-            const std::uint64_t pool = payload.size() / a.row_size;
-            // Paced: this producer's n-th record is due at start + n / (rate / producers).
-            const double per_producer = a.rate / a.producers;
-            const auto start = std::chrono::steady_clock::now();
-            std::uint64_t n = 0;
-            for (std::uint64_t r = p; r < a.rows; r += a.producers, ++n) {
-                if (per_producer > 0 && n % 64 == 0) {
-                    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                              std::chrono::duration<double>(n / per_producer)));
-                }
-                producer.try_record(std::span(payload.data() + (r % pool) * a.row_size, a.row_size));
-                if ((r / a.producers) % 4096 == 0) done += 4096;
-            }
-        });
-    }
-    const Timer timer;
-    go = true;
-    for (auto& t : threads) t.join();
-    stats = sink.close();
-    timer.stop(result.seconds, result.cpu_seconds);
-    result.rows = stats.rows_written;
-    result.row_groups = stats.row_groups;
+    const std::uint64_t pool = payload.size() / a.row_size;
+    Result result = drive_sink(a, sink, done, stats, [&](pf::Sink::Producer& producer, std::uint64_t r) {
+        producer.try_record(std::span(payload.data() + (r % pool) * a.row_size, a.row_size));
+    });
     result.payload_bytes = stats.rows_written * a.row_size;
-    result.file_bytes = stats.bytes_written;
     return result;
 }
 
@@ -471,76 +492,26 @@ Result run_typed(const Args& a, const std::vector<std::byte>& payload, std::atom
         std::filesystem::remove(a.output + ".inprogress");
         table = options.add_table(pfbench::mbo_table());
     }
-    options.row_group_rows = a.row_group_rows;
-    options.ring_bytes = a.ring_bytes;
-    options.compression = a.compression;
-    options.durability = a.durability;
-    if (a.rotate_seconds > 0) options.rotate_age = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::duration<double>(a.rotate_seconds));
-    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
-    options.zstd_level = a.zstd_level;
-    options.compression_threads = a.compression_threads;
-    options.statistics = a.statistics;
-    options.recv_ts = a.recv_ts;
-    options.overflow = a.overflow;
+    apply_sink_flags(a, options);
     pf::Sink sink(options);
-    std::vector<pf::Sink::Producer> producers;
-    for (unsigned p = 0; p < a.producers; ++p) producers.push_back(sink.producer());
     const auto records = mbo_records(payload);
-
-    Result result;
-    std::atomic<bool> go{false};
-    std::vector<std::thread> threads;
-    for (unsigned p = 0; p < a.producers; ++p) {
-        threads.emplace_back([&, p] {
-            auto& producer = producers[p];
-            while (!go.load()) std::this_thread::yield();
-            const double per_producer = a.rate / a.producers;
-            const auto start = std::chrono::steady_clock::now();
-            std::uint64_t n = 0;
-            for (std::uint64_t r = p; r < a.rows; r += a.producers, ++n) {
-                if (per_producer > 0 && n % 64 == 0) {
-                    std::this_thread::sleep_until(start + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                              std::chrono::duration<double>(n / per_producer)));
-                }
-                if (itch_feed) {
-                    const ItchMessage& m = messages[r % messages.size()];
-                    producer.try_record_table(m.table, std::span<const std::byte>(m.bytes, m.length));
-                } else {
-                    producer.try_record(table, records[r % records.size()]);
-                }
-                if ((r / a.producers) % 4096 == 0) done += 4096;
-            }
-        });
-    }
-    const Timer timer;
-    go = true;
-    for (auto& t : threads) t.join();
-    stats = sink.close();
-    timer.stop(result.seconds, result.cpu_seconds);
-    result.rows = stats.rows_written;
-    result.row_groups = stats.row_groups;
+    Result result = drive_sink(a, sink, done, stats, [&](pf::Sink::Producer& producer, std::uint64_t r) {
+        if (itch_feed) {
+            const ItchMessage& m = messages[r % messages.size()];
+            producer.try_record_table(m.table, std::span<const std::byte>(m.bytes, m.length));
+        } else {
+            producer.try_record(table, records[r % records.size()]);
+        }
+    });
     result.payload_bytes = itch_feed ? message_bytes : stats.rows_written * a.row_size;
-    result.file_bytes = stats.bytes_written;
     return result;
-}
-
-pf::WriterOptions typed_writer_options(const Args& a) {
-    pf::WriterOptions options;
-    options.compression = a.compression;
-    options.durability = a.durability;
-    options.statistics = a.statistics;
-    options.compression_threads = a.compression_threads;
-    if (a.gzip_level >= 0) options.gzip_level = a.gzip_level;
-    options.zstd_level = a.zstd_level;
-    return options;
 }
 
 Result run_typed_writer(const Args& a, const std::vector<std::byte>& payload, std::atomic<std::uint64_t>& done) {
     const auto records = mbo_records(payload);
     Result result;
     const Timer timer;
-    pf::Writer writer(a.output, pfbench::mbo_table(), typed_writer_options(a));
+    pf::Writer writer(a.output, pfbench::mbo_table(), writer_options(a));
     for (std::uint64_t first = 0; first < a.rows; first += a.row_group_rows) {
         const std::uint64_t n = std::min<std::uint64_t>(a.row_group_rows, a.rows - first);
         const std::uint64_t at = first % records.size();
@@ -576,7 +547,7 @@ void run_encodings(const Args& a, const std::vector<std::byte>& payload) {
             pf::TableLayout one{"one", {field}, mbo.record_bytes, nullptr};
             if (e >= 0) one.fields[0].encoding = all[e];
             try {
-                pf::Writer writer(a.output, one, typed_writer_options(a));
+                pf::Writer writer(a.output, one, writer_options(a));
                 for (std::size_t first = 0; first < rows; first += a.row_group_rows) {
                     const std::size_t n = std::min(a.row_group_rows, rows - first);
                     writer.write_raw_records(bytes.subspan(first * sizeof(pfbench::MboRecord), n * sizeof(pfbench::MboRecord)));
