@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use parquet_flow_core::parquet::io::{FaultyStorage, OutputFile, Storage};
 use parquet_flow_core::parquet::{
-    recover, Column, ColumnInput, Durability, Encoding, FieldType, FileWriter, LogicalType,
-    PhysicalType, RecordField, RecordLayout, Repetition, WriterOptions,
+    recover, Column, ColumnInput, Durability, Encoding, FieldType, FileWriter, PhysicalType,
+    RecordField, RecordLayout, Repetition, WriterOptions,
 };
 use parquet_flow_core::sink::{Overflow, Sink, SinkConfig, SinkStats};
 
@@ -739,14 +739,7 @@ fn blocking_overflow_waits_through_a_retry() {
 
 /// Two 16-byte tables: `a` (u64 id, i64 value) and `b` (u64 id, char[8] name).
 fn two_tables() -> Vec<RecordLayout> {
-    let field = |name: &str, offset, ty, length| RecordField {
-        name: name.into(),
-        offset,
-        ty,
-        length,
-        logical: LogicalType::None,
-        encoding: None,
-    };
+    let field = RecordField::new;
     vec![
         RecordLayout {
             name: "a".into(),

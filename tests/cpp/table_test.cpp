@@ -384,14 +384,21 @@ TEST(Tables, EveryFieldTypeAnnotationAndEncodingReadsBackFromTheWriter) {
     }
 }
 
-TEST(Tables, TheSinkWritesTheSameMatrixOneFilePerTable) {
-    const auto dir = pftest::output_dir("tables/sink");
+// A sink writing each table to dir/<table>.parquet in row groups of exactly kRowGroup records
+// (no partial ones on a timer), every record waited for: files a sidecar can describe.
+pf::SinkOptions table_sink(const std::filesystem::path& dir) {
     pf::SinkOptions options;
     options.path = dir / "{table}.parquet";
     options.row_group_rows = kRowGroup;
     options.flush_interval = std::chrono::nanoseconds(0);
-    options.compression = pf::Compression::Zstd;
     options.overflow = pf::Overflow::Block;
+    return options;
+}
+
+TEST(Tables, TheSinkWritesTheSameMatrixOneFilePerTable) {
+    const auto dir = pftest::output_dir("tables/sink");
+    pf::SinkOptions options = table_sink(dir);
+    options.compression = pf::Compression::Zstd;
     options.ring_bytes = 1 << 20;
     options.tables = matrix_tables();
     std::vector<Generated> data;
@@ -443,15 +450,11 @@ struct Trade {
 
 TEST(Tables, StructsAreCapturedThroughMemberPointersWithTheSinksOwnColumns) {
     const auto dir = pftest::output_dir("tables/structs");
-    pf::SinkOptions options;
-    options.path = dir / "{table}.parquet";
-    options.row_group_rows = kRowGroup;
-    options.flush_interval = std::chrono::nanoseconds(0);
+    pf::SinkOptions options = table_sink(dir);
     options.recv_ts = true;
     options.recv_ts_unit = pf::TimeUnit::Micros;
     options.producer_id = true;
     options.seq = true;
-    options.overflow = pf::Overflow::Block;
     auto adds = options.add_table(pf::Table<AddOrder>(
         "add_order", {pf::field("locate", &AddOrder::locate), pf::field("timestamp", &AddOrder::timestamp, LT::time(TU::Nanos, false)),
                       pf::field("order_ref", &AddOrder::order_ref), pf::field("side", &AddOrder::side, LT::enum_()),

@@ -126,6 +126,18 @@ pub struct RecordField {
 }
 
 impl RecordField {
+    /// A field with the type's natural annotation and the library's encoding.
+    pub fn new(name: impl Into<String>, offset: u32, ty: FieldType, length: u32) -> Self {
+        RecordField {
+            name: name.into(),
+            offset,
+            ty,
+            length,
+            logical: LogicalType::None,
+            encoding: None,
+        }
+    }
+
     /// Bytes the field takes in a record.
     pub fn size(&self) -> u32 {
         self.ty.width().unwrap_or(self.length)
@@ -508,14 +520,7 @@ mod tests {
     use super::*;
 
     fn field(name: &str, offset: u32, ty: FieldType, length: u32) -> RecordField {
-        RecordField {
-            name: name.into(),
-            offset,
-            ty,
-            length,
-            logical: LogicalType::None,
-            encoding: None,
-        }
+        RecordField::new(name, offset, ty, length)
     }
 
     fn layout(fields: Vec<RecordField>, record_bytes: u32) -> RecordLayout {
