@@ -32,6 +32,36 @@ inline void throw_if_error(const bridge::Status& status) {
     }
 }
 
+// A logical annotation as the bridge carries it, and back (the one place for either way).
+inline bridge::LogicalSpec logical_spec(const LogicalType& l) noexcept {
+    return bridge::LogicalSpec{
+        static_cast<std::uint8_t>(l.kind()),
+        static_cast<std::uint8_t>(l.unit()),
+        l.adjusted_to_utc(),
+        static_cast<std::uint8_t>(l.bit_width()),
+        l.is_signed(),
+        l.precision(),
+        l.scale(),
+    };
+}
+
+inline LogicalType logical_type(const bridge::LogicalSpec& s) noexcept {
+    const auto unit = static_cast<TimeUnit>(s.time_unit);
+    switch (static_cast<LogicalType::Kind>(s.kind)) {
+        case LogicalType::Kind::None: break;
+        case LogicalType::Kind::String: return LogicalType::string();
+        case LogicalType::Kind::Enum: return LogicalType::enum_();
+        case LogicalType::Kind::Json: return LogicalType::json();
+        case LogicalType::Kind::Uuid: return LogicalType::uuid();
+        case LogicalType::Kind::Date: return LogicalType::date();
+        case LogicalType::Kind::Time: return LogicalType::time(unit, s.utc);
+        case LogicalType::Kind::Timestamp: return LogicalType::timestamp(unit, s.utc);
+        case LogicalType::Kind::Integer: return LogicalType::integer(s.int_bits, s.int_signed);
+        case LogicalType::Kind::Decimal: return LogicalType::decimal(s.precision, s.scale);
+    }
+    return LogicalType::none();
+}
+
 // The bridge's view of tables: one TableSpec per table, its fields a range of `fields`. The
 // specs point into `layouts`, which must outlive them.
 inline void table_specs(std::span<const TableLayout> layouts, std::vector<bridge::TableSpec>& tables,
@@ -39,19 +69,12 @@ inline void table_specs(std::span<const TableLayout> layouts, std::vector<bridge
     for (const TableLayout& t : layouts) {
         tables.push_back(bridge::TableSpec{byte_slice(t.name), t.record_bytes, fields.size(), t.fields.size()});
         for (const Field& f : t.fields) {
-            const LogicalType& l = f.logical;
             fields.push_back(bridge::FieldSpec{
                 byte_slice(f.name),
                 f.offset,
                 static_cast<std::int32_t>(f.type),
                 f.length,
-                static_cast<std::int32_t>(l.kind()),
-                static_cast<std::int32_t>(l.unit()),
-                l.adjusted_to_utc(),
-                l.bit_width(),
-                l.is_signed(),
-                l.precision(),
-                l.scale(),
+                logical_spec(f.logical),
                 f.encoding ? static_cast<std::int32_t>(*f.encoding) : -1,
             });
         }

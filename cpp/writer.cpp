@@ -23,19 +23,12 @@ struct Writer::Impl {
 namespace {
 
 bridge::ColumnSpec to_spec(const Column& c) {
-    const LogicalType& l = c.logical;
     return bridge::ColumnSpec{
         detail::byte_slice(c.name),
         static_cast<std::uint8_t>(c.physical),
         static_cast<std::uint8_t>(c.repetition),
         c.type_length,
-        static_cast<std::uint8_t>(l.kind()),
-        static_cast<std::uint8_t>(l.unit()),
-        l.adjusted_to_utc(),
-        static_cast<std::uint8_t>(l.bit_width()),
-        l.is_signed(),
-        l.precision(),
-        l.scale(),
+        detail::logical_spec(c.logical),
         c.compression ? static_cast<std::int16_t>(*c.compression) : std::int16_t{-1},
         c.statistics ? static_cast<std::int16_t>(*c.statistics) : std::int16_t{-1},
         c.encoding ? static_cast<std::int16_t>(*c.encoding) : std::int16_t{-1},
@@ -91,22 +84,9 @@ bridge::WriterConfig writer_config(const std::string& native, const WriterOption
 Schema schema_of(const bridge::WriterCore& core) {
     Schema schema;
     for (const bridge::ColumnInfo& c : core.columns()) {
-        LogicalType logical;
-        const auto unit = static_cast<TimeUnit>(c.time_unit);
-        switch (static_cast<LogicalType::Kind>(c.logical)) {
-            case LogicalType::Kind::None: break;
-            case LogicalType::Kind::String: logical = LogicalType::string(); break;
-            case LogicalType::Kind::Enum: logical = LogicalType::enum_(); break;
-            case LogicalType::Kind::Json: logical = LogicalType::json(); break;
-            case LogicalType::Kind::Uuid: logical = LogicalType::uuid(); break;
-            case LogicalType::Kind::Date: logical = LogicalType::date(); break;
-            case LogicalType::Kind::Time: logical = LogicalType::time(unit, c.utc); break;
-            case LogicalType::Kind::Timestamp: logical = LogicalType::timestamp(unit, c.utc); break;
-            case LogicalType::Kind::Integer: logical = LogicalType::integer(c.int_bits, c.int_signed); break;
-            case LogicalType::Kind::Decimal: logical = LogicalType::decimal(c.precision, c.scale); break;
-        }
         schema.add(Column{std::string(c.name), static_cast<PhysicalType>(c.physical), Repetition::Required,
-                          c.type_length, logical, std::nullopt, std::nullopt, static_cast<Encoding>(c.encoding)});
+                          c.type_length, detail::logical_type(c.logical), std::nullopt, std::nullopt,
+                          static_cast<Encoding>(c.encoding)});
     }
     return schema;
 }

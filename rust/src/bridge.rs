@@ -135,20 +135,26 @@ mod ffi {
         Decimal = 9,
     }
 
-    /// One column of the schema. `logical` is a `LogicalKind` code; the fields after it apply
-    /// to the kinds that use them.
-    struct ColumnSpec<'a> {
-        name: &'a [u8],
-        physical: u8,
-        repetition: u8,
-        type_length: u32,
-        logical: u8,
+    /// A logical annotation: `kind` is a `LogicalCode`; the fields after it apply to the kinds
+    /// that use them. The one form of it in every spec below.
+    struct LogicalSpec {
+        kind: u8,
+        /// `TimeUnitCode` of TIME and TIMESTAMP.
         time_unit: u8,
         utc: bool,
         int_bits: u8,
         int_signed: bool,
         precision: i32,
         scale: i32,
+    }
+
+    /// One column of the schema.
+    struct ColumnSpec<'a> {
+        name: &'a [u8],
+        physical: u8,
+        repetition: u8,
+        type_length: u32,
+        logical: LogicalSpec,
         /// A codec code for this column, or -1 for the file's codec.
         codec: i16,
         /// A `StatisticsCode` for this column, or -1 for the file's level.
@@ -158,19 +164,13 @@ mod ffi {
     }
 
     /// One field of a table's record layout (see `parquet::records`). `field_type` is a
-    /// `FieldCode`; the logical annotation is given as in `ColumnSpec`.
+    /// `FieldCode`.
     struct FieldSpec<'a> {
         name: &'a [u8],
         offset: u32,
         field_type: i32,
         length: u32,
-        logical: i32,
-        time_unit: i32,
-        utc: bool,
-        int_bits: i32,
-        int_signed: bool,
-        precision: i32,
-        scale: i32,
+        logical: LogicalSpec,
         /// An `EncodingCode`, or -1 for the library's choice.
         encoding: i32,
     }
@@ -189,13 +189,7 @@ mod ffi {
         name: String,
         physical: u8,
         type_length: u32,
-        logical: u8,
-        time_unit: u8,
-        utc: bool,
-        int_bits: u8,
-        int_signed: bool,
-        precision: i32,
-        scale: i32,
+        logical: LogicalSpec,
         /// The `EncodingCode` the column is written with.
         encoding: u8,
     }
@@ -405,8 +399,8 @@ mod ffi {
 }
 
 pub use ffi::{
-    ColumnInfo, ColumnSlices, ColumnSpec, FieldSpec, KeyValue, Recovered, SinkCounters,
-    SinkSettings, Status, TableSpec, WriterConfig, WriterTotals,
+    ColumnInfo, ColumnSlices, ColumnSpec, FieldSpec, KeyValue, LogicalSpec, Recovered,
+    SinkCounters, SinkSettings, Status, TableSpec, WriterConfig, WriterTotals,
 };
 
 /// Logical kind codes: the bridge's `LogicalCode` table.
@@ -477,30 +471,18 @@ fn statistics_from(code: i64, what: &str) -> Result<StatisticsLevel> {
     })
 }
 
-/// A logical annotation as the bridge's specs give it.
-struct LogicalParts {
-    kind: i64,
-    time_unit: i64,
-    utc: bool,
-    bits: i64,
-    signed: bool,
-    precision: i32,
-    scale: i32,
-}
-
-impl LogicalParts {
-    /// `what` names the column or field for error messages.
+impl LogicalSpec {
+    /// The annotation the spec gives; `what` names the column or field for error messages.
     fn parse(&self, what: &str) -> Result<LogicalType> {
         let unit = || {
-            TimeUnit::from_code(self.time_unit).ok_or_else(|| {
+            TimeUnit::from_code(self.time_unit.into()).ok_or_else(|| {
                 Error::invalid(format!(
                     "{what}: unknown time unit code {} (0 millis, 1 micros, 2 nanos)",
                     self.time_unit
                 ))
             })
         };
-        let kind = u8::try_from(self.kind).unwrap_or(u8::MAX);
-        Ok(match kind {
+        Ok(match self.kind {
             logical_kind::NONE => LogicalType::None,
             logical_kind::STRING => LogicalType::String,
             logical_kind::ENUM => LogicalType::Enum,
@@ -516,8 +498,8 @@ impl LogicalParts {
                 utc: self.utc,
             },
             logical_kind::INTEGER => LogicalType::Integer {
-                bits: u8::try_from(self.bits).unwrap_or(0),
-                signed: self.signed,
+                bits: self.int_bits,
+                signed: self.int_signed,
             },
             logical_kind::DECIMAL => LogicalType::Decimal {
                 precision: self.precision,
@@ -577,16 +559,7 @@ fn tables_from(tables: &[TableSpec<'_>], fields: &[FieldSpec<'_>]) -> Result<Vec
                             ))
                         })?,
                         length: f.length,
-                        logical: LogicalParts {
-                            kind: f.logical.into(),
-                            time_unit: f.time_unit.into(),
-                            utc: f.utc,
-                            bits: f.int_bits.into(),
-                            signed: f.int_signed,
-                            precision: f.precision,
-                            scale: f.scale,
-                        }
-                        .parse(&what)?,
+                        logical: f.logical.parse(&what)?,
                         encoding: encoding_from(f.encoding.into(), &what)?,
                     })
                 })
@@ -622,16 +595,7 @@ fn column_from(spec: &ColumnSpec<'_>) -> Result<ColumnChoice> {
             spec.repetition
         ))
     })?;
-    let logical = LogicalParts {
-        kind: spec.logical.into(),
-        time_unit: spec.time_unit.into(),
-        utc: spec.utc,
-        bits: spec.int_bits.into(),
-        signed: spec.int_signed,
-        precision: spec.precision,
-        scale: spec.scale,
-    }
-    .parse(&format!("column '{name}'"))?;
+    let logical = spec.logical.parse(&format!("column '{name}'"))?;
     let codec = if spec.codec < 0 {
         None
     } else {
@@ -792,26 +756,46 @@ fn open_table_writer(
     Box::new(WriterCore { writer, table })
 }
 
-/// A logical annotation as the bridge's codes: kind, unit, utc, bits, signed, precision, scale.
-fn logical_codes(l: LogicalType) -> (u8, u8, bool, u8, bool, i32, i32) {
-    let only = |kind| (kind, 0, false, 0, false, 0, 0);
-    match l {
-        LogicalType::None => only(logical_kind::NONE),
-        LogicalType::String => only(logical_kind::STRING),
-        LogicalType::Enum => only(logical_kind::ENUM),
-        LogicalType::Json => only(logical_kind::JSON),
-        LogicalType::Uuid => only(logical_kind::UUID),
-        LogicalType::Date => only(logical_kind::DATE),
-        LogicalType::Time { unit, utc } => (logical_kind::TIME, unit as u8, utc, 0, false, 0, 0),
-        LogicalType::Timestamp { unit, utc } => {
-            (logical_kind::TIMESTAMP, unit as u8, utc, 0, false, 0, 0)
-        }
-        LogicalType::Integer { bits, signed } => {
-            (logical_kind::INTEGER, 0, false, bits, signed, 0, 0)
-        }
-        LogicalType::Decimal { precision, scale } => {
-            (logical_kind::DECIMAL, 0, false, 0, false, precision, scale)
-        }
+impl LogicalSpec {
+    /// The spec of an annotation (what `parse` reads back).
+    fn of(l: LogicalType) -> LogicalSpec {
+        let mut spec = LogicalSpec {
+            kind: logical_kind::NONE,
+            time_unit: 0,
+            utc: false,
+            int_bits: 0,
+            int_signed: false,
+            precision: 0,
+            scale: 0,
+        };
+        spec.kind = match l {
+            LogicalType::None => logical_kind::NONE,
+            LogicalType::String => logical_kind::STRING,
+            LogicalType::Enum => logical_kind::ENUM,
+            LogicalType::Json => logical_kind::JSON,
+            LogicalType::Uuid => logical_kind::UUID,
+            LogicalType::Date => logical_kind::DATE,
+            LogicalType::Time { unit, utc } | LogicalType::Timestamp { unit, utc } => {
+                spec.time_unit = unit as u8;
+                spec.utc = utc;
+                if matches!(l, LogicalType::Time { .. }) {
+                    logical_kind::TIME
+                } else {
+                    logical_kind::TIMESTAMP
+                }
+            }
+            LogicalType::Integer { bits, signed } => {
+                spec.int_bits = bits;
+                spec.int_signed = signed;
+                logical_kind::INTEGER
+            }
+            LogicalType::Decimal { precision, scale } => {
+                spec.precision = precision;
+                spec.scale = scale;
+                logical_kind::DECIMAL
+            }
+        };
+        spec
     }
 }
 
@@ -938,8 +922,6 @@ impl WriterCore {
             .columns()
             .iter()
             .map(|c| {
-                let (logical, time_unit, utc, int_bits, int_signed, precision, scale) =
-                    logical_codes(c.logical);
                 let encoding = encodings.iter().find(|(n, _)| *n == c.name).map_or_else(
                     || crate::parquet::writer::default_encoding(c.physical),
                     |e| e.1,
@@ -948,13 +930,7 @@ impl WriterCore {
                     name: c.name.clone(),
                     physical: c.physical as u8,
                     type_length: c.type_length,
-                    logical,
-                    time_unit,
-                    utc,
-                    int_bits,
-                    int_signed,
-                    precision,
-                    scale,
+                    logical: LogicalSpec::of(c.logical),
                     encoding: encoding as u8,
                 }
             })
@@ -1254,6 +1230,48 @@ mod tests {
         Codec, Durability, Encoding, FieldType, PhysicalType, Repetition, StatisticsLevel, TimeUnit,
     };
     use crate::sink::{ClockSource, Overflow};
+
+    /// Every annotation reads back from the spec it is sent as.
+    #[test]
+    fn logical_specs_read_back_as_written() {
+        use super::LogicalSpec;
+        use crate::parquet::LogicalType;
+        for l in [
+            LogicalType::None,
+            LogicalType::String,
+            LogicalType::Enum,
+            LogicalType::Json,
+            LogicalType::Uuid,
+            LogicalType::Date,
+            LogicalType::Time {
+                unit: TimeUnit::Nanos,
+                utc: false,
+            },
+            LogicalType::Timestamp {
+                unit: TimeUnit::Micros,
+                utc: true,
+            },
+            LogicalType::Integer {
+                bits: 16,
+                signed: false,
+            },
+            LogicalType::Decimal {
+                precision: 18,
+                scale: 4,
+            },
+        ] {
+            assert_eq!(LogicalSpec::of(l).parse("x").unwrap(), l);
+        }
+        let unknown = LogicalSpec {
+            kind: 42,
+            ..LogicalSpec::of(LogicalType::None)
+        };
+        assert!(unknown
+            .parse("column 'c'")
+            .unwrap_err()
+            .message
+            .contains("column 'c': unknown logical type code 42"));
+    }
 
     /// The core's enums mean what the bridge's code tables (and so C++ and C) say.
     #[test]
