@@ -101,6 +101,9 @@ int main(int argc, char** argv) {
                     static_cast<unsigned long long>(s.bytes_written),
                     static_cast<double>(s.bytes_written) / static_cast<double>(s.rows_written ? s.rows_written : 1),
                     seconds, dir.c_str());
+        // A replay waits for room instead of dropping: how often, and for how long in all.
+        std::printf("waited for room %llu times, %.3f s in all\n", static_cast<unsigned long long>(s.blocked),
+                    static_cast<double>(s.blocked_ns) / 1e9);
         return s.rows_written == total.add + total.executed + total.cancel + total.remove + total.trade &&
                        total.dropped == 0
                    ? 0

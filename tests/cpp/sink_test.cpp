@@ -262,18 +262,31 @@ TEST(Sink, FlushIntervalDeliversAPartialRowGroup) {
     pf::SinkOptions options;
     options.path = dir / "slow.parquet";
     options.row_group_rows = 1'000'000;
-    options.flush_interval = 50ms;
+    const auto interval = 50ms;
+    options.flush_interval = interval;
     options.seq = true;
     pf::Sink sink(options);
     auto producer = sink.producer();
+    const auto begun = std::chrono::steady_clock::now();
     for (std::uint64_t seq = 0; seq < 10; ++seq) ASSERT_TRUE(producer.try_record(payload_for(producer.id(), seq)));
+    // The interval counts from the batch's first record, so ten records recorded well inside it make one row
+    // group. A thread preempted for longer (a loaded machine, a sanitizer build) may see the interval cut the
+    // ten in two; then only the count is certain.
+    const bool prompt = std::chrono::steady_clock::now() - begun < interval / 2;
     // No flush(): the interval alone must get the 10 rows written.
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (sink.stats().rows_written < 10 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
     EXPECT_EQ(sink.stats().rows_written, 10u);
-    EXPECT_EQ(sink.stats().row_groups, 1u);
+    const auto row_groups = sink.stats().row_groups;
+    if (prompt) {
+        EXPECT_EQ(row_groups, 1u);
+    }
+    EXPECT_GE(row_groups, 1u);
+    EXPECT_LE(row_groups, 10u);
     sink.close();
-    write_spec(dir / "slow.sink.json", files_in(dir, dir), "test", {{producer.id(), {10, 10}}}, {"payload", "seq"}, {{10}});
+    std::vector<std::vector<std::uint64_t>> layout;
+    if (row_groups == 1) layout = {{10}};
+    write_spec(dir / "slow.sink.json", files_in(dir, dir), "test", {{producer.id(), {10, 10}}}, {"payload", "seq"}, layout);
 }
 
 TEST(Sink, RotatesByRowsIntoExactFiles) {
