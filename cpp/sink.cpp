@@ -156,27 +156,26 @@ Sink::Producer& Sink::Producer::operator=(Producer&& other) noexcept {
 Sink::Producer::~Producer() = default;
 
 namespace {
-rust::Slice<const std::uint8_t> bytes(std::span<const std::byte> payload) noexcept {
-    return detail::slice(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(payload.data()),
-                                                       payload.size()));
+const std::uint8_t* data(std::span<const std::byte> payload) noexcept {
+    return reinterpret_cast<const std::uint8_t*>(payload.data());
 }
 }  // namespace
 
 bool Sink::Producer::try_record(std::span<const std::byte> payload) noexcept {
-    return impl_ && impl_->core->try_record(bytes(payload));
+    return impl_ && impl_->core->try_record(data(payload), payload.size());
 }
 
 bool Sink::Producer::try_record(std::span<const std::byte> payload, std::int64_t recv_ts_ns) noexcept {
-    return impl_ && impl_->core->try_record_at(bytes(payload), recv_ts_ns);
+    return impl_ && impl_->core->try_record_at(data(payload), payload.size(), recv_ts_ns);
 }
 
 bool Sink::Producer::try_record_table(std::uint32_t table, std::span<const std::byte> record) noexcept {
-    return impl_ && impl_->core->try_record_table(table, bytes(record));
+    return impl_ && impl_->core->try_record_table(table, data(record), record.size());
 }
 
 bool Sink::Producer::try_record_table(std::uint32_t table, std::span<const std::byte> record,
                                       std::int64_t recv_ts_ns) noexcept {
-    return impl_ && impl_->core->try_record_table_at(table, bytes(record), recv_ts_ns);
+    return impl_ && impl_->core->try_record_table_at(table, data(record), record.size(), recv_ts_ns);
 }
 
 std::uint32_t Sink::Producer::id() const noexcept { return impl_ ? impl_->core->id() : UINT32_MAX; }

@@ -351,14 +351,27 @@ mod ffi {
             rows_error: &mut String,
         ) -> Status;
 
-        /// The hot path: never blocks, allocates or throws.
-        fn try_record(self: &mut ProducerCore, payload: &[u8]) -> bool;
-        fn try_record_at(self: &mut ProducerCore, payload: &[u8], recv_ts_ns: i64) -> bool;
-        fn try_record_table(self: &mut ProducerCore, table: u32, record: &[u8]) -> bool;
-        fn try_record_table_at(
+        /// The hot path: never blocks, allocates or throws. A pointer and a length rather than
+        /// a slice: cxx builds a `rust::Slice` through an out-of-line call, which the hot path
+        /// need not pay. `data` points to `len` readable bytes (any pointer when `len` is 0).
+        unsafe fn try_record(self: &mut ProducerCore, data: *const u8, len: usize) -> bool;
+        unsafe fn try_record_at(
+            self: &mut ProducerCore,
+            data: *const u8,
+            len: usize,
+            recv_ts_ns: i64,
+        ) -> bool;
+        unsafe fn try_record_table(
             self: &mut ProducerCore,
             table: u32,
-            record: &[u8],
+            data: *const u8,
+            len: usize,
+        ) -> bool;
+        unsafe fn try_record_table_at(
+            self: &mut ProducerCore,
+            table: u32,
+            data: *const u8,
+            len: usize,
             recv_ts_ns: i64,
         ) -> bool;
         fn id(self: &ProducerCore) -> u32;
@@ -1161,33 +1174,70 @@ impl SinkCore {
     }
 }
 
+/// The bytes a C++ caller passed as a pointer and a length.
+///
+/// # Safety
+/// `data` points to `len` readable bytes that stay unchanged for the returned lifetime, or `len`
+/// is 0 (then `data` may be anything, null included).
+#[inline(always)]
+unsafe fn caller_bytes<'a>(data: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller's promise above.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+}
+
 impl ProducerCore {
+    /// # Safety
+    /// As [`caller_bytes`], for `data` and `len`.
     #[inline]
-    fn try_record(&mut self, payload: &[u8]) -> bool {
+    unsafe fn try_record(&mut self, data: *const u8, len: usize) -> bool {
+        // SAFETY: forwarded from the caller.
+        let payload = unsafe { caller_bytes(data, len) };
         match self.producer.as_mut() {
             Some(p) => p.try_record(payload),
             None => self.dropped(),
         }
     }
 
+    /// # Safety
+    /// As [`caller_bytes`], for `data` and `len`.
     #[inline]
-    fn try_record_at(&mut self, payload: &[u8], recv_ts_ns: i64) -> bool {
+    unsafe fn try_record_at(&mut self, data: *const u8, len: usize, recv_ts_ns: i64) -> bool {
+        // SAFETY: forwarded from the caller.
+        let payload = unsafe { caller_bytes(data, len) };
         match self.producer.as_mut() {
             Some(p) => p.try_record_at(payload, recv_ts_ns),
             None => self.dropped(),
         }
     }
 
+    /// # Safety
+    /// As [`caller_bytes`], for `data` and `len`.
     #[inline]
-    fn try_record_table(&mut self, table: u32, record: &[u8]) -> bool {
+    unsafe fn try_record_table(&mut self, table: u32, data: *const u8, len: usize) -> bool {
+        // SAFETY: forwarded from the caller.
+        let record = unsafe { caller_bytes(data, len) };
         match self.producer.as_mut() {
             Some(p) => p.try_record_table(table, record),
             None => self.dropped(),
         }
     }
 
+    /// # Safety
+    /// As [`caller_bytes`], for `data` and `len`.
     #[inline]
-    fn try_record_table_at(&mut self, table: u32, record: &[u8], recv_ts_ns: i64) -> bool {
+    unsafe fn try_record_table_at(
+        &mut self,
+        table: u32,
+        data: *const u8,
+        len: usize,
+        recv_ts_ns: i64,
+    ) -> bool {
+        // SAFETY: forwarded from the caller.
+        let record = unsafe { caller_bytes(data, len) };
         match self.producer.as_mut() {
             Some(p) => p.try_record_table_at(table, record, recv_ts_ns),
             None => self.dropped(),

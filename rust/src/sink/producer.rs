@@ -238,6 +238,8 @@ impl Producer {
     /// tables (`None`: a payload).
     #[inline(always)]
     fn record(&mut self, table: Option<u32>, payload: &[u8], recv_ts: i64, tag: u32) -> bool {
+        // This record's lines, unless the previous call's prefetch already took them.
+        self.ring.prefetch(8 + 16 + payload.len());
         let ring = Arc::as_ptr(self.ring.ring());
         // SAFETY: `self.ring` keeps the ring alive for the whole call, and the ring is only used
         // through shared references here (try_push's `&mut` is to the producer end, not it).
@@ -288,6 +290,8 @@ impl Producer {
         if pushed {
             self.accepted += 1;
             counters.accepted.store(self.accepted, Ordering::Relaxed);
+            // The next record's lines, likely as long as this one (see `RingProducer::prefetch`).
+            self.ring.prefetch(8 + 16 + payload.len());
         }
         // Release: close() sees the record (and the counts) before it sees the ring idle.
         busy.store(0, Ordering::Release);
