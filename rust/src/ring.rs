@@ -371,10 +371,14 @@ unsafe fn copy_small(src: &[u8], dst: *mut u8) {
         let tail = (s.add(n - 4) as *const u32).read_unaligned();
         (dst as *mut u32).write_unaligned(head);
         (dst.add(n - 4) as *mut u32).write_unaligned(tail);
-    } else {
-        for i in 0..n {
-            dst.add(i).write(*s.add(i));
-        }
+    } else if n >= 2 {
+        let head = (s as *const u16).read_unaligned();
+        let tail = (s.add(n - 2) as *const u16).read_unaligned();
+        (dst as *mut u16).write_unaligned(head);
+        (dst.add(n - 2) as *mut u16).write_unaligned(tail);
+    } else if n == 1 {
+        // Moves rather than a byte loop, which the compiler turns into a `memcpy` call.
+        dst.write(*s);
     }
 }
 
