@@ -262,25 +262,20 @@ TEST(Sink, FlushIntervalDeliversAPartialRowGroup) {
     pf::SinkOptions options;
     options.path = dir / "slow.parquet";
     options.row_group_rows = 1'000'000;
-    const auto interval = 50ms;
-    options.flush_interval = interval;
+    options.flush_interval = 50ms;
     options.seq = true;
     pf::Sink sink(options);
     auto producer = sink.producer();
-    const auto begun = std::chrono::steady_clock::now();
     for (std::uint64_t seq = 0; seq < 10; ++seq) ASSERT_TRUE(producer.try_record(payload_for(producer.id(), seq)));
-    // The interval counts from the batch's first record, so ten records recorded well inside it make one row
-    // group. A thread preempted for longer (a loaded machine, a sanitizer build) may see the interval cut the
-    // ten in two; then only the count is certain.
-    const bool prompt = std::chrono::steady_clock::now() - begun < interval / 2;
-    // No flush(): the interval alone must get the 10 rows written.
+    // No flush(): the interval alone must get the 10 rows written. The interval counts from the
+    // first record the worker takes, so the ten normally make one row group; but a worker
+    // preempted for longer than the interval between taking some of them and checking the
+    // interval (a loaded machine, a sanitizer build) writes those first. Only the count and
+    // that nothing waited for a flush are certain.
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (sink.stats().rows_written < 10 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
     EXPECT_EQ(sink.stats().rows_written, 10u);
     const auto row_groups = sink.stats().row_groups;
-    if (prompt) {
-        EXPECT_EQ(row_groups, 1u);
-    }
     EXPECT_GE(row_groups, 1u);
     EXPECT_LE(row_groups, 10u);
     sink.close();
