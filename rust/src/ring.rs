@@ -45,6 +45,8 @@ const WRAP: u32 = u32::MAX;
 /// Bytes of the frame header before `extra`.
 const HEADER: usize = 8;
 const ALIGN: usize = 8;
+/// The cache line `RingProducer::prefetch` works in.
+const LINE: usize = 64;
 
 /// Keeps a value on its own cache lines (128 bytes: adjacent-line prefetch pairs lines on x86).
 #[repr(align(128))]
@@ -242,8 +244,8 @@ impl RingProducer {
         &self.ring
     }
 
-    /// Asks the CPU to fetch, for writing, the lines a next frame of `len` bytes (header and
-    /// stamps included) will occupy, at most eight, when it spans more than one line. The
+    /// Asks the CPU to fetch, for writing, the lines a next frame of `extra` header bytes and a
+    /// `payload`-byte record will occupy, at most eight, when it spans more than one line. The
     /// consumer last read those lines, so without this the frame's stores wait for each line to
     /// be taken back from the consumer's core. The sink's producer calls it after each push, for
     /// a frame like the one just written (the lines arrive before the next call, however long
@@ -252,18 +254,19 @@ impl RingProducer {
     /// alone: it mostly shares the line the previous frame already took, and the loop would
     /// cost more than it saves. Only a hint: it writes nothing and cannot fault.
     #[inline(always)]
-    pub fn prefetch(&self, len: usize) {
-        if len <= 64 {
+    pub fn prefetch(&self, extra: usize, payload: usize) {
+        let len = HEADER + extra + payload;
+        if len <= LINE {
             return;
         }
         let pos = (self.head as usize) & self.mask;
-        let end = (pos + len.min(8 * 64)).min(self.capacity);
-        let mut line = pos & !63;
+        let end = (pos + len.min(8 * LINE)).min(self.capacity);
+        let mut line = pos & !(LINE - 1);
         while line < end {
             // SAFETY: `line` is below the capacity, so the address is inside the buffer; a
             // prefetch neither reads nor writes memory as far as the program is concerned.
             prefetch_for_write(unsafe { self.base.add(line) });
-            line += 64;
+            line += LINE;
         }
     }
 

@@ -233,13 +233,19 @@ impl Producer {
         }
     }
 
+    /// Bytes of stamps each frame carries: `recv_ts`, then `seq`, as `record` writes them.
+    #[inline(always)]
+    fn extra_len(&self) -> usize {
+        8 * (self.recv_ts as usize + self.stamp_seq as usize)
+    }
+
     /// The one hot path. `tag` says what `recv_ts` holds: nanoseconds (0) or counter ticks
     /// (`TAG_TICKS`), which the worker converts; `table` is the record's table in a sink with
     /// tables (`None`: a payload).
     #[inline(always)]
     fn record(&mut self, table: Option<u32>, payload: &[u8], recv_ts: i64, tag: u32) -> bool {
         // This record's lines, unless the previous call's prefetch already took them.
-        self.ring.prefetch(8 + 16 + payload.len());
+        self.ring.prefetch(self.extra_len(), payload.len());
         let ring = Arc::as_ptr(self.ring.ring());
         // SAFETY: `self.ring` keeps the ring alive for the whole call, and the ring is only used
         // through shared references here (try_push's `&mut` is to the producer end, not it).
@@ -291,7 +297,7 @@ impl Producer {
             self.accepted += 1;
             counters.accepted.store(self.accepted, Ordering::Relaxed);
             // The next record's lines, likely as long as this one (see `RingProducer::prefetch`).
-            self.ring.prefetch(8 + 16 + payload.len());
+            self.ring.prefetch(self.extra_len(), payload.len());
         }
         // Release: close() sees the record (and the counts) before it sees the ring idle.
         busy.store(0, Ordering::Release);
